@@ -1,0 +1,82 @@
+#pragma once
+// The engine: one worker thread that owns the models and runs jobs one at a time.
+//
+// Usage:
+//   pb::Engine engine({.models_dir = dir});
+//   auto id = engine.submit(pb::Job{pb::InpaintRequest{...}}, callbacks,
+//                           [](pb::JobId, pb::Result<pb::RunResult> r) { ... });
+//   engine.cancel(id);
+//
+// Thread safety: every public method may be called from any thread. Callbacks
+// (progress, preview, done) run on the engine thread; they must not block and must
+// not call back into the engine synchronously. No exception crosses this API.
+// Destroying the Engine cancels the running job and joins the thread.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "engine/core/cancel.h"
+#include "engine/core/error.h"
+#include "engine/runtime/requests.h"
+
+namespace pb {
+
+using JobId = std::uint64_t;
+
+struct EngineConfig {
+  std::string models_dir;            // where base_inpaint.pt etc. are looked for
+  std::string device = "auto";       // "auto", "cpu", "cuda"
+  std::size_t memory_budget_mb = 0;  // 0: no limit; loaded models beyond it are unloaded LRU
+  int threads = 0;                   // 0: all cores
+};
+
+using JobRequest = std::variant<InpaintRequest, Text2ImRequest, ClassicFillRequest>;
+
+struct Job {
+  JobRequest request;
+  // Interactive jobs of the same group supersede older queued or running ones
+  // (e.g. slider moves); empty: never superseded.
+  std::string supersede_group;
+};
+
+using DoneCallback = std::function<void(JobId, Result<RunResult>)>;
+
+// What is installed, for the UI's mode switch.
+struct ModelAvailability {
+  bool glide_inpaint = false;   // base_inpaint.pt + upsample_inpaint.pt
+  bool glide_text2im = false;   // base.pt + upsample.pt
+  bool unclip = false;          // Karlo files + ViT-L-14.pt
+  std::string models_dir;
+  std::string reason_inpaint;   // why not, naming the missing files
+  std::string reason_text2im;
+  std::string reason_unclip;
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineConfig config);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Queues a job; returns immediately. `done` is called exactly once.
+  JobId submit(Job job, RunCallbacks callbacks, DoneCallback done);
+  // Cancels a queued or running job (takes effect within one diffusion step).
+  void cancel(JobId id);
+  void cancel_all();
+
+  ModelAvailability availability() const;
+  void set_config(EngineConfig config);  // applies to jobs started afterwards
+  EngineConfig config() const;
+
+  // Runs a job on the calling thread (the CLI); same semantics as submit.
+  Result<RunResult> run_sync(const JobRequest& request, const RunCallbacks& callbacks);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pb

@@ -1,0 +1,56 @@
+// The error type at the engine API boundary: every exception becomes an EngineError
+// with a code a program can branch on and a one-line message.
+#include <QtTest>
+#include <new>
+#include <stdexcept>
+
+#include "engine/core/command_registry.h"
+#include "engine/core/error.h"
+
+class TestCoreError : public QObject {
+  Q_OBJECT
+ private slots:
+  void guardedPassesValues() {
+    auto r = pb::guarded([] { return 42; });
+    QVERIFY(r.ok());
+    QCOMPARE(*r, 42);
+  }
+
+  void guardedKeepsEngineErrorCodes() {
+    auto r = pb::guarded([]() -> int {
+      throw pb::Error(pb::ErrorCode::missing_weights, "base_inpaint.pt not found in /m");
+    });
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().code, pb::ErrorCode::missing_weights);
+    QCOMPARE(QString::fromStdString(r.error().message), QString("base_inpaint.pt not found in /m"));
+  }
+
+  void foreignExceptionsBecomeOneLine() {
+    auto r = pb::guarded([]() -> int { throw std::runtime_error("first line\n  backtrace..."); });
+    QVERIFY(!r.ok());
+    QCOMPARE(r.error().code, pb::ErrorCode::internal);
+    QCOMPARE(QString::fromStdString(r.error().message), QString("first line"));
+  }
+
+  void badAllocIsOutOfMemory() {
+    auto r = pb::guarded([]() -> int { throw std::bad_alloc(); });
+    QCOMPARE(r.error().code, pb::ErrorCode::out_of_memory);
+  }
+
+  void everyCodeHasAName() {
+    for (int c = 0; c <= int(pb::ErrorCode::internal); ++c)
+      QVERIFY(std::string(pb::to_string(pb::ErrorCode(c))) != "unknown error");
+  }
+
+  void registryFindsCommands() {
+    pb::CommandRegistrar reg("test-verb", "a test", [](const std::vector<std::string>& a) {
+      return int(a.size());
+    });
+    auto& r = pb::command_registry();
+    QVERIFY(r.count("test-verb"));
+    QCOMPARE(r["test-verb"].run({"x", "y"}), 2);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCoreError)
+#include "tst_core_error.moc"
