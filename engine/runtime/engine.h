@@ -45,11 +45,11 @@ using DoneCallback = std::function<void(JobId, Result<RunResult>)>;
 
 // What is installed, for the UI's mode switch.
 struct ModelAvailability {
-  bool glide_inpaint = false;   // base_inpaint.pt + upsample_inpaint.pt
-  bool glide_text2im = false;   // base.pt + upsample.pt
-  bool unclip = false;          // Karlo files + ViT-L-14.pt
+  bool glide_inpaint = false;  // base_inpaint.pt + upsample_inpaint.pt
+  bool glide_text2im = false;  // base.pt + upsample.pt
+  bool unclip = false;         // Karlo files + ViT-L-14.pt
   std::string models_dir;
-  std::string reason_inpaint;   // why not, naming the missing files
+  std::string reason_inpaint;  // why not, naming the missing files
   std::string reason_text2im;
   std::string reason_unclip;
 };

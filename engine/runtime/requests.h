@@ -14,20 +14,21 @@ namespace pb {
 enum class SamplerKind { ddpm, ddim };
 
 struct GlideSettings {
-  float guidance_scale = 5.0f;            // classifier-free guidance s (base stage only)
-  std::string base_respacing = "100";     // "100", "ddim25", "50", ... (section counts / ddimN / fast27)
+  float guidance_scale = 5.0f;  // classifier-free guidance s (base stage only)
+  // Respacing specs: a step count ("100", "50"), "ddimN", section counts or "fast27".
+  std::string base_respacing = "100";
   std::string upsample_respacing = "fast27";
-  float upsample_temperature = 0.997f;    // scales the upsampler's initial noise only
+  float upsample_temperature = 0.997f;      // scales the upsampler's initial noise only
   SamplerKind sampler = SamplerKind::ddpm;  // base stage; the upsampler always uses DDPM
-  float eta = 0.0f;                       // DDIM only
-  std::optional<std::uint64_t> seed;      // none: random (the result reports the seed used)
-  int candidates = 1;                     // images generated in one run
-  bool upsample = true;                   // run the 64 -> 256 stage
+  float eta = 0.0f;                         // DDIM only
+  std::optional<std::uint64_t> seed;        // none: random (the result reports the seed used)
+  int candidates = 1;                       // images generated in one run
+  bool upsample = true;                     // run the 64 -> 256 stage
 };
 
 struct InpaintRequest {
-  Image image;            // RGB, any size
-  Image mask;             // 1 channel, same size; 255 = change, 0 = keep
+  Image image;  // RGB, any size
+  Image mask;   // 1 channel, same size; 255 = change, 0 = keep
   std::string prompt;
   GlideSettings settings;
 };
@@ -35,7 +36,7 @@ struct InpaintRequest {
 struct Text2ImRequest {
   std::string prompt;
   GlideSettings settings;
-  int width = 256;   // output is generated square at 256 and resized to this size
+  int width = 256;  // output is generated square at 256 and resized to this size
   int height = 256;
 };
 
@@ -53,9 +54,9 @@ struct Rect {
 };
 
 struct RunResult {
-  std::vector<Image> images;            // one per candidate, at the source resolution
-  std::vector<std::uint64_t> seeds;     // seed of each candidate
-  Rect window;                          // inpaint: the square window the model saw
+  std::vector<Image> images;         // one per candidate, at the source resolution
+  std::vector<std::uint64_t> seeds;  // seed of each candidate
+  Rect window;                       // inpaint: the square window the model saw
   // Generation parameters, for PNG text chunks and the run history: "prompt",
   // "steps", "sampler", "cfg_scale", "seed", "size", "model", "model_hash", ...
   std::map<std::string, std::string> parameters;

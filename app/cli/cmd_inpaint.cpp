@@ -1,0 +1,89 @@
+// promptbrush-cli inpaint: GLIDE mask-based inpainting of an image file.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/cli/args.h"
+#include "app/cli/run_common.h"
+#include "engine/core/command_registry.h"
+#include "engine/pipelines/image_convert.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    R"(Usage: promptbrush-cli inpaint --image IN --mask MASK --prompt TEXT --out OUT.png [options]
+
+Repaints the masked part of IN so that it shows TEXT, with GLIDE (filtered): a square window
+around the mask is generated at 64x64, upsampled to 256x256 and pasted back at IN's
+resolution; pixels outside the (slightly grown) mask keep their exact values.
+
+  --image IN             PNG, JPEG, WebP, TIFF or BMP, any size
+  --mask MASK            same size as IN; white = change, black = keep (a mask with an
+                         alpha channel: transparent = change)
+  --prompt TEXT          what should appear in the masked area
+  --classic telea|ns     no models: fill the mask with OpenCV's Telea or Navier-Stokes
+                         inpainting instead (ignores the GLIDE options)
+)";
+
+int run_inpaint(const std::vector<std::string>& argv) {
+  for (const auto& a : argv)
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage << pbcli::run_options_help()
+                << "\nNeeds base_inpaint.pt, upsample_inpaint.pt, encoder.json.gz and "
+                   "vocab.bpe.gz in the models folder\n(`promptbrush-cli models` lists them "
+                   "with their download addresses).\nExit status: 0 done, 1 failed, 2 bad "
+                   "usage, 130 interrupted (Ctrl-C cancels within one step).\n";
+      return 0;
+    }
+  auto values = pbcli::run_value_options();
+  values.insert({"--image", "--mask", "--prompt", "--classic"});
+  pbcli::Args args(argv, values, pbcli::run_flags());
+  if (!args.ok()) return pbcli::fail("inpaint: " + args.error());
+  if (!args.positionals().empty())
+    return pbcli::fail("inpaint: unexpected argument '" + args.positionals()[0] + "'");
+  auto image = args.value("--image");
+  auto mask = args.value("--mask");
+  if (!image || !mask) return pbcli::fail("inpaint: --image and --mask are required (see --help)");
+  pbcli::RunOptions opts;
+  if (!pbcli::parse_run_options(args, "inpaint", opts)) return 2;
+
+  pb::Image img, msk;
+  auto read = pb::guarded([&] {
+    img = pb::pipelines::read_image_rgb(*image);
+    msk = pb::pipelines::read_mask(*mask);
+    return true;
+  });
+  if (!read.ok()) return pbcli::fail("inpaint: " + read.error().message);
+  if (img.width != msk.width || img.height != msk.height)
+    return pbcli::fail("inpaint: the mask is " + std::to_string(msk.width) + "x" +
+                       std::to_string(msk.height) + " but the image is " +
+                       std::to_string(img.width) + "x" + std::to_string(img.height));
+
+  if (auto classic = args.value("--classic")) {
+    pb::ClassicFillRequest req;
+    if (*classic == "telea") {
+      req.method = pb::ClassicMethod::telea;
+    } else if (*classic == "ns") {
+      req.method = pb::ClassicMethod::navier_stokes;
+    } else {
+      return pbcli::fail("inpaint: --classic must be telea or ns");
+    }
+    req.image = std::move(img);
+    req.mask = std::move(msk);
+    opts.settings.candidates = 1;
+    return pbcli::run_and_write(req, opts, "inpaint");
+  }
+  auto prompt = args.value("--prompt");
+  if (!prompt) return pbcli::fail("inpaint: --prompt is required (see --help)");
+  pb::InpaintRequest req;
+  req.image = std::move(img);
+  req.mask = std::move(msk);
+  req.prompt = *prompt;
+  req.settings = opts.settings;
+  return pbcli::run_and_write(req, opts, "inpaint");
+}
+
+}  // namespace
+
+PB_REGISTER_COMMAND("inpaint", "repaint a masked area of an image from a prompt (GLIDE)",
+                    run_inpaint);

@@ -1,0 +1,204 @@
+#include "app/cli/run_common.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "app/common/app_settings.h"
+#include "engine/pipelines/png_metadata.h"
+#include "engine/pipelines/presets.h"
+
+namespace pbcli {
+
+namespace {
+
+pb::CancelToken* g_cancel = nullptr;  // set while a run is in progress
+void on_sigint(int) {
+  if (g_cancel) g_cancel->cancel();  // an atomic store: async-signal-safe
+}
+
+std::string format_seconds(double s) {
+  char buf[32];
+  if (s < 60) {
+    std::snprintf(buf, sizeof buf, "%.1fs", s);
+  } else {
+    std::snprintf(buf, sizeof buf, "%dm%02ds", int(s) / 60, int(s) % 60);
+  }
+  return buf;
+}
+
+// One line per update on a terminal (redrawn with \r); otherwise a line at each stage's end.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO) == 1) {}
+  void update(const pb::Progress& p) {
+    if (quiet_) return;
+    const bool stage_end = p.total > 0 && p.step == p.total;
+    if (tty_) {
+      constexpr int kWidth = 30;
+      const int filled = p.total > 0 ? kWidth * p.step / p.total : 0;
+      std::string bar(size_t(filled), '#');
+      bar.append(size_t(kWidth - filled), '-');
+      std::string line = "\r" + p.stage + " [" + bar + "] " + std::to_string(p.step) + "/" +
+                         std::to_string(p.total) + "  " + format_seconds(p.elapsed_s);
+      if (p.remaining_s >= 0) line += ", ~" + format_seconds(p.remaining_s) + " left";
+      line += "\x1b[K";
+      std::cerr << line << (stage_end ? "\n" : "") << std::flush;
+    } else if (stage_end) {
+      std::cerr << p.stage << ": " << p.step << "/" << p.total << " steps, "
+                << format_seconds(p.elapsed_s) << "\n";
+    }
+  }
+
+ private:
+  bool quiet_;
+  bool tty_;
+};
+
+}  // namespace
+
+std::set<std::string> run_value_options() {
+  return {"--out",        "--models", "--seed",   "--guidance", "--steps",   "--upsample-steps",
+          "--candidates", "--device", "--preset", "--sampler",  "--threads", "--temperature",
+          "--eta"};
+}
+
+std::set<std::string> run_flags() { return {"--no-upsample", "--quiet"}; }
+
+const char* run_options_help() {
+  return R"(  --out OUT.png          output file (required); with --candidates N > 1 the files are
+                         OUT-1.png ... OUT-N.png. Generation parameters are stored in the
+                         PNG's "parameters" (AUTOMATIC1111 layout) and "promptbrush" (JSON)
+                         text chunks
+  --models DIR           models folder (default: $PROMPTBRUSH_MODELS, the "models/dir"
+                         setting, or $XDG_DATA_HOME/promptbrush/models)
+  --preset default|fast  default: GLIDE notebook (100 DDPM base steps, upsampler fast27,
+                         guidance 5); fast: DDIM base ddim25, upsampler fast27. The options
+                         below override the preset
+  --seed N               random seed (default: random, printed); candidate i uses N + i - 1
+  --guidance S           classifier-free guidance scale of the base stage (default 5)
+  --steps R              base respacing: a step count ("100", "50"), "ddimN" or section counts
+                         ("10,10,3,2,2"); with --sampler ddim a plain count N means ddimN
+  --upsample-steps R     upsampler respacing (default fast27)
+  --sampler ddpm|ddim    base-stage sampler (the upsampler always uses DDPM)
+  --eta E                DDIM eta (default 0: deterministic)
+  --temperature T        upsampler initial-noise scale (default 0.997)
+  --candidates N         images per run, 1..16 (default 1)
+  --no-upsample          stop at the 64x64 base stage
+  --device auto|cpu|cuda CUDA (half precision) when available, else CPU float32 (default auto)
+  --threads N            CPU threads (default: all cores)
+  --quiet                no progress bar
+)";
+}
+
+bool parse_run_options(Args& args, const std::string& verb, RunOptions& out) {
+  auto bad = [&](const std::string& msg) {
+    fail(verb + ": " + msg);
+    return false;
+  };
+  const std::string preset = args.value_or("--preset", "default");
+  const pb::pipelines::GlidePreset* p = pb::pipelines::find_glide_preset(preset);
+  if (!p)
+    return bad("unknown preset '" + preset + "' (known: " + pb::pipelines::glide_preset_names() +
+               ")");
+  pb::GlideSettings s = p->settings;
+  if (auto v = args.value("--sampler")) {
+    if (*v == "ddpm") {
+      s.sampler = pb::SamplerKind::ddpm;
+    } else if (*v == "ddim") {
+      s.sampler = pb::SamplerKind::ddim;
+    } else {
+      return bad("--sampler must be ddpm or ddim, got '" + *v + "'");
+    }
+  }
+  if (auto v = args.value("--steps")) {
+    const bool plain_count = !v->empty() && v->find_first_not_of("0123456789") == std::string::npos;
+    s.base_respacing = (plain_count && s.sampler == pb::SamplerKind::ddim) ? "ddim" + *v : *v;
+  }
+  if (auto v = args.value("--upsample-steps")) s.upsample_respacing = *v;
+  s.guidance_scale = float(args.double_or("--guidance", s.guidance_scale));
+  s.upsample_temperature = float(args.double_or("--temperature", s.upsample_temperature));
+  s.eta = float(args.double_or("--eta", s.eta));
+  s.candidates = int(args.int_or("--candidates", s.candidates));
+  if (args.value("--seed")) {
+    const long long seed = args.int_or("--seed", 0);
+    if (seed < 0) return bad("--seed must not be negative");
+    s.seed = std::uint64_t(seed);
+  }
+  if (args.flag("--no-upsample")) s.upsample = false;
+  out.engine.threads = int(args.int_or("--threads", 0));
+  if (!args.ok()) return bad(args.error());
+  if (out.engine.threads < 0) return bad("--threads must be 0 (all cores) or more");
+  out.engine.device = args.value_or("--device", pbapp::deviceSetting().toStdString());
+  if (out.engine.device != "auto" && out.engine.device != "cpu" && out.engine.device != "cuda")
+    return bad("--device must be auto, cpu or cuda, got '" + out.engine.device + "'");
+  const auto models =
+      pbapp::resolveModelsDir(QString::fromStdString(args.value_or("--models", "")));
+  out.engine.models_dir = models.path.toStdString();
+  out.models_source = models.source.toStdString();
+  auto o = args.value("--out");
+  if (!o || o->empty()) return bad("--out OUT.png is required (see --help)");
+  out.out = *o;
+  out.quiet = args.flag("--quiet");
+  out.settings = s;
+  return true;
+}
+
+std::string candidate_path(const std::string& out, int i, int n) {
+  if (n <= 1) return out;
+  std::filesystem::path p(out);
+  const std::string ext = p.has_extension() ? p.extension().string() : ".png";
+  p.replace_extension();
+  return p.string() + "-" + std::to_string(i + 1) + ext;
+}
+
+int run_and_write(const pb::JobRequest& request, const RunOptions& options,
+                  const std::string& verb) {
+  pb::Engine engine(options.engine);
+  auto token = std::make_shared<pb::CancelToken>();
+  ProgressBar bar(options.quiet);
+  pb::RunCallbacks cb;
+  cb.cancel = token;
+  cb.on_progress = [&bar](const pb::Progress& p) { bar.update(p); };
+
+  g_cancel = token.get();
+  auto previous = std::signal(SIGINT, on_sigint);
+  pb::Result<pb::RunResult> r = engine.run_sync(request, cb);
+  std::signal(SIGINT, previous);
+  g_cancel = nullptr;
+
+  if (!r.ok()) {
+    const pb::EngineError& e = r.error();
+    if (e.code == pb::ErrorCode::cancelled) {
+      std::cerr << "\npromptbrush-cli: " << verb << ": cancelled\n";
+      return 130;
+    }
+    std::cerr << "promptbrush-cli: " << verb << ": " << e.message << "\n";
+    if (e.code == pb::ErrorCode::missing_weights)
+      std::cerr << "(models folder " << options.engine.models_dir << " chosen by "
+                << options.models_source << ")\n";
+    return 1;
+  }
+  const int n = int(r->images.size());
+  for (int i = 0; i < n; ++i) {
+    const std::string path = candidate_path(options.out, i, n);
+    auto written = pb::guarded([&] {
+      pb::pipelines::write_result_png(path, *r, size_t(i));
+      return true;
+    });
+    if (!written.ok()) {
+      std::cerr << "promptbrush-cli: " << verb << ": " << written.error().message << "\n";
+      return 1;
+    }
+    std::cout << path << "  (seed " << r->seeds.at(size_t(i)) << ")\n";
+  }
+  if (!options.quiet)
+    std::cerr << verb << ": " << n << (n == 1 ? " image" : " images") << " in "
+              << format_seconds(r->seconds) << " on " << r->parameters["device"] << "\n";
+  return 0;
+}
+
+}  // namespace pbcli

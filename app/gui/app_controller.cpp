@@ -1,0 +1,228 @@
+#include "app/gui/app_controller.h"
+
+#include <QDir>
+#include <QSettings>
+
+#include "app/gui/engine_bridge.h"
+#include "app/gui/image_convert.h"
+#include "engine/pipelines/presets.h"
+#include "engine/runtime/model_files.h"
+#include "ui/document/document.h"
+#include "ui/mainwindow/main_window.h"
+
+namespace pbapp {
+
+namespace {
+constexpr char kFirstRunKey[] = "ui/firstRunShown";
+// Every Generate press belongs to this group: a newer press supersedes the queued or running
+// older one, so rapid presses never pile up.
+constexpr char kGenerateGroup[] = "generate";
+
+QString roleText(const pb::ModelFile& f) {
+  QStringList unlocks;
+  for (pb::ModelFeature feature : f.features) {
+    switch (feature) {
+      case pb::ModelFeature::glide_inpaint:
+        unlocks << QObject::tr("GLIDE inpainting");
+        break;
+      case pb::ModelFeature::glide_text2im:
+        unlocks << QObject::tr("GLIDE text to image");
+        break;
+      case pb::ModelFeature::unclip:
+        unlocks << QObject::tr("unCLIP variations");
+        break;
+    }
+  }
+  const QString what = QString::fromStdString(f.description);
+  return unlocks.isEmpty() ? what : QStringLiteral("%1 — %2").arg(unlocks.join(", "), what);
+}
+}  // namespace
+
+pb::EngineConfig engineConfigFromSettings(const ModelsDirChoice& models) {
+  pb::EngineConfig c;
+  c.models_dir = models.path.toStdString();
+  c.device = deviceSetting().toStdString();
+  c.memory_budget_mb = std::size_t(qMax(0, memoryBudgetMbSetting()));
+  c.threads = qMax(0, threadsSetting());
+  return c;
+}
+
+QVector<ModelFileEntry> modelFileEntries(const QString& modelsDir) {
+  QVector<ModelFileEntry> out;
+  const std::string dir = modelsDir.toStdString();
+  for (const pb::ModelFile& f : pb::model_files())
+    out.push_back({QString::fromStdString(f.name), roleText(f), QString::fromStdString(f.url),
+                   pb::locate_model_file(dir, f).has_value()});
+  return out;
+}
+
+Availability toAvailability(const pb::ModelAvailability& a) {
+  Availability out;
+  out.glideInpaint = {a.glide_inpaint, QString::fromStdString(a.reason_inpaint)};
+  out.textToImage = {a.glide_text2im, QString::fromStdString(a.reason_text2im)};
+  // Variations and interpolation arrive with the unCLIP engine: until the engine takes
+  // those requests, they stay off whatever is installed.
+  const QString later = QObject::tr("needs the unCLIP engine, which this version does not include");
+  out.variations = {false, a.unclip ? later : QString::fromStdString(a.reason_unclip)};
+  out.interpolate = out.variations;
+  out.modelsDir = QString::fromStdString(a.models_dir);
+  return out;
+}
+
+pb::GlideSettings glideSettings(const RunSettings& s) {
+  const char* preset = s.quality == QualityPreset::Fast ? "fast" : "default";
+  const pb::pipelines::GlidePreset* p = pb::pipelines::find_glide_preset(preset);
+  pb::GlideSettings g = p ? p->settings : pb::GlideSettings{};
+  if (s.quality == QualityPreset::Custom) {
+    g.sampler = pb::SamplerKind::ddpm;
+    g.base_respacing = std::to_string(s.customSteps);
+  }
+  g.guidance_scale = float(s.guidanceScale);
+  if (!s.randomSeed) g.seed = s.seed;
+  g.candidates = qMax(1, s.candidates);
+  return g;
+}
+
+AppController::AppController(MainWindow* window, EngineBridge* bridge,
+                             const ModelsDirChoice& models, QObject* parent)
+    : QObject(parent), window_(window), bridge_(bridge), models_(models) {
+  connect(window, &MainWindow::generateRequested, this, &AppController::generate);
+  connect(window, &MainWindow::cancelRequested, this, &AppController::cancel);
+  connect(window, &MainWindow::modelsRefreshRequested, this, &AppController::refreshModels);
+  connect(window, &MainWindow::engineSettingsChanged, this,
+          &AppController::onEngineSettingsChanged);
+  connect(window, &MainWindow::closing, bridge, &EngineBridge::cancelAll);
+  connect(bridge, &EngineBridge::progress, this, &AppController::onProgress);
+  connect(bridge, &EngineBridge::preview, this, &AppController::onPreview);
+  connect(bridge, &EngineBridge::finished, this, &AppController::onFinished);
+  connect(bridge, &EngineBridge::failed, this, &AppController::onFailed);
+  connect(bridge, &EngineBridge::cancelled, this, &AppController::onCancelled);
+
+  EngineSettings es;
+  es.modelsDir = QSettings().value(keys::modelsDir, models.path).toString();
+  if (models.source == QLatin1String("--models") ||
+      models.source == QLatin1String("$PROMPTBRUSH_MODELS"))
+    es.modelsDirOverride = models.source;
+  es.device = deviceSetting();
+  es.memoryBudgetMb = memoryBudgetMbSetting();
+  es.threads = threadsSetting();
+  window->setEngineSettings(es);
+  refreshModels();
+}
+
+void AppController::refreshModels() {
+  if (!window_) return;
+  const Availability a = toAvailability(bridge_->availability());
+  window_->setAvailability(a);
+  window_->setModelFiles(modelFileEntries(models_.path), models_.path);
+}
+
+bool AppController::showFirstRunIfNeeded() {
+  const pb::ModelAvailability a = bridge_->availability();
+  QSettings settings;
+  if (a.glide_inpaint || a.glide_text2im || a.unclip || settings.value(kFirstRunKey).toBool())
+    return false;
+  settings.setValue(kFirstRunKey, true);
+  window_->showModelsDialog(/*firstRun=*/true);
+  return true;
+}
+
+void AppController::generate(const RunSettings& s) {
+  if (!window_) return;
+  Document* doc = window_->document();
+  JobFrame frame;
+  pb::JobRequest request;
+  const bool inpaint = s.mode == GenerationMode::Inpaint;
+  if (inpaint) {
+    if (!doc->hasImage()) {
+      window_->showInfo(tr("Open an image first (File ▸ Open, drag and drop, or Ctrl+V)."));
+      return;
+    }
+    if (doc->maskIsEmpty()) {
+      window_->showInfo(tr("Paint over the area that should change first."));
+      return;
+    }
+    frame = {doc->image(), doc->mask()};
+    if (s.method == FillMethod::Glide) {
+      request = pb::InpaintRequest{toRgb(doc->image()), toMask(doc->mask()), s.prompt.toStdString(),
+                                   glideSettings(s)};
+    } else {
+      pb::ClassicFillRequest fill{toRgb(doc->image()), toMask(doc->mask())};
+      fill.method = s.method == FillMethod::ClassicNavierStokes ? pb::ClassicMethod::navier_stokes
+                                                                : pb::ClassicMethod::telea;
+      request = std::move(fill);
+    }
+  } else if (s.mode == GenerationMode::TextToImage) {
+    if (!doc->hasImage()) window_->newCanvas(QSize(256, 256), Qt::white);
+    frame = {doc->image(), {}};
+    pb::Text2ImRequest t2i{s.prompt.toStdString(), glideSettings(s)};
+    t2i.width = doc->image().width();
+    t2i.height = doc->image().height();
+    request = std::move(t2i);
+  } else {
+    window_->showError(tr("%1 needs the unCLIP engine, which this version does not include.")
+                           .arg(modeName(s.mode)));
+    return;
+  }
+  currentJob_ = bridge_->submit(std::move(request), frame, kGenerateGroup);
+  currentRun_ = nextRunId_++;
+  currentSettings_ = s;
+  window_->runStarted(currentRun_, s);
+}
+
+void AppController::cancel() {
+  if (currentJob_) bridge_->cancel(currentJob_);
+}
+
+void AppController::onEngineSettingsChanged(const EngineSettings& es) {
+  QSettings settings;
+  settings.setValue(keys::modelsDir, es.modelsDir);
+  settings.setValue(keys::device, es.device);
+  settings.setValue(keys::memoryBudgetMb, es.memoryBudgetMb);
+  settings.setValue(keys::threads, es.threads);
+  // An override from the command line or the environment keeps winning for this session.
+  models_ =
+      resolveModelsDir(models_.source == QLatin1String("--models") ? models_.path : QString());
+  bridge_->setConfig(engineConfigFromSettings(models_));
+  refreshModels();
+}
+
+void AppController::onProgress(quint64 job, const RunProgress& progress) {
+  if (job == currentJob_ && window_) window_->runProgress(progress);
+}
+
+void AppController::onPreview(quint64 job, const QImage& image) {
+  if (job == currentJob_ && window_) window_->runPreview(image);
+}
+
+void AppController::onFinished(quint64 job, const BridgeResult& result) {
+  if (job != currentJob_ || !window_) return;
+  currentJob_ = 0;
+  RunRecord run;
+  run.id = currentRun_;
+  run.settings = currentSettings_;
+  run.images = result.images;
+  run.seeds = result.seeds;
+  run.parameters = result.parameters;
+  if (!currentSettings_.usesDiffusion())
+    run.parameters.insert("model", currentSettings_.method == FillMethod::ClassicNavierStokes
+                                       ? QStringLiteral("classic-navier-stokes")
+                                       : QStringLiteral("classic-telea"));
+  run.seconds = result.seconds;
+  run.finishedAt = QDateTime::currentDateTime();
+  window_->runFinished(run);
+}
+
+void AppController::onFailed(quint64 job, const QString& message) {
+  if (job != currentJob_ || !window_) return;
+  currentJob_ = 0;
+  window_->runFailed(message);
+}
+
+void AppController::onCancelled(quint64 job) {
+  if (job != currentJob_ || !window_) return;
+  currentJob_ = 0;
+  window_->runCancelled();
+}
+
+}  // namespace pbapp

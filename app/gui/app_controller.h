@@ -1,0 +1,67 @@
+#pragma once
+// Wires the window's intents to the engine bridge: maps RunSettings to pb:: requests, tracks
+// the current run, and hands progress, previews, results and errors back to the window.
+// Also keeps the models folder, the availability of the modes and the engine settings.
+#include <QElapsedTimer>
+#include <QObject>
+#include <QPointer>
+
+#include "app/common/app_settings.h"
+#include "engine/runtime/engine.h"
+#include "ui/dialogs/models_dialog.h"
+#include "ui/dialogs/settings_dialog.h"
+#include "ui/panels/run_settings.h"
+
+class MainWindow;
+
+namespace pbapp {
+
+class EngineBridge;
+struct BridgeResult;
+
+// The engine configuration from the settings and the resolved models folder.
+pb::EngineConfig engineConfigFromSettings(const ModelsDirChoice& models);
+// Which files unlock what, and which of them are in `modelsDir`.
+QVector<ModelFileEntry> modelFileEntries(const QString& modelsDir);
+Availability toAvailability(const pb::ModelAvailability& a);
+
+// Request settings for a run (the quality preset resolved to the engine's presets).
+pb::GlideSettings glideSettings(const RunSettings& s);
+
+class AppController : public QObject {
+  Q_OBJECT
+ public:
+  AppController(MainWindow* window, EngineBridge* bridge, const ModelsDirChoice& models,
+                QObject* parent = nullptr);
+
+  // Re-reads the models folder and updates the mode switch and the models dialog.
+  void refreshModels();
+  // No diffusion weights and the welcome not yet shown: show the models dialog (non-modal).
+  bool showFirstRunIfNeeded();
+
+  quint64 currentJob() const { return currentJob_; }
+  int currentRunId() const { return currentRun_; }
+  bool isRunning() const { return currentJob_ != 0; }
+
+ public slots:
+  void generate(const RunSettings& settings);
+  void cancel();
+
+ private:
+  void onEngineSettingsChanged(const EngineSettings& settings);
+  void onProgress(quint64 job, const RunProgress& progress);
+  void onPreview(quint64 job, const QImage& image);
+  void onFinished(quint64 job, const BridgeResult& result);
+  void onFailed(quint64 job, const QString& message);
+  void onCancelled(quint64 job);
+
+  QPointer<MainWindow> window_;
+  EngineBridge* bridge_;
+  ModelsDirChoice models_;
+  quint64 currentJob_ = 0;
+  int currentRun_ = 0;
+  int nextRunId_ = 1;
+  RunSettings currentSettings_;
+};
+
+}  // namespace pbapp

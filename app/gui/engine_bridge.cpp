@@ -1,0 +1,179 @@
+#include "app/gui/engine_bridge.h"
+
+#include <QMetaObject>
+#include <QPointer>
+#include <mutex>
+#include <optional>
+
+#include "app/gui/image_convert.h"
+
+namespace pbapp {
+
+struct EngineBridge::JobState {
+  quint64 id = 0;
+  QString group;
+  JobFrame frame;
+  bool cancelRequested = false;  // GUI thread only
+
+  // Written on the engine thread, taken on the GUI thread.
+  std::mutex mutex;
+  std::optional<pb::Progress> progress;
+  bool progressPosted = false;
+  QImage preview;
+  bool previewPosted = false;
+};
+
+namespace {
+RunProgress toRunProgress(const pb::Progress& p) {
+  RunProgress r;
+  r.stage = QString::fromStdString(p.stage);
+  r.step = p.step;
+  r.total = p.total;
+  r.overallStep = p.overall_step;
+  r.overallTotal = p.overall_total;
+  r.elapsedSeconds = p.elapsed_s;
+  r.remainingSeconds = p.remaining_s;
+  return r;
+}
+
+QImage placeInFrame(const JobFrame& frame, const pb::Image& image) {
+  return compositeInMask(frame.source, toQImage(image), frame.mask);
+}
+
+BridgeResult toBridgeResult(const JobFrame& frame, const pb::RunResult& r) {
+  BridgeResult out;
+  for (const pb::Image& image : r.images) out.images.push_back(placeInFrame(frame, image));
+  for (std::uint64_t seed : r.seeds) out.seeds.push_back(seed);
+  for (const auto& [key, value] : r.parameters)
+    out.parameters.insert(QString::fromStdString(key), QString::fromStdString(value));
+  out.seconds = r.seconds;
+  return out;
+}
+}  // namespace
+
+EngineBridge::EngineBridge(const pb::EngineConfig& config, QObject* parent)
+    : QObject(parent), engine_(std::make_unique<pb::Engine>(config)) {
+  qRegisterMetaType<RunProgress>();
+  qRegisterMetaType<BridgeResult>();
+}
+
+EngineBridge::~EngineBridge() {
+  engine_->cancel_all();
+  engine_.reset();  // joins the engine thread while the job states still exist
+}
+
+quint64 EngineBridge::submit(pb::JobRequest request, const JobFrame& frame, const QString& group) {
+  auto state = std::make_shared<JobState>();
+  state->frame = frame;
+  state->group = group;
+
+  pb::RunCallbacks callbacks;
+  // Both run on the engine thread; they only post, never wait for the GUI.
+  callbacks.on_progress = [this, state](const pb::Progress& p) {
+    {
+      std::lock_guard lock(state->mutex);
+      state->progress = p;
+      if (state->progressPosted) return;  // the GUI will read the newest one
+      state->progressPosted = true;
+    }
+    QMetaObject::invokeMethod(
+        this, [this, state] { deliverProgress(state); }, Qt::QueuedConnection);
+  };
+  callbacks.on_preview = [this, state](const pb::Preview& p) {
+    if (p.candidate != 0) return;  // the canvas previews the first candidate only
+    {
+      std::lock_guard lock(state->mutex);
+      if (state->previewPosted) return;  // the GUI is behind: drop this one, take a later one
+      state->previewPosted = true;
+    }
+    QImage image = placeInFrame(state->frame, p.image);  // heavy work stays off the GUI thread
+    {
+      std::lock_guard lock(state->mutex);
+      state->preview = std::move(image);
+    }
+    QMetaObject::invokeMethod(
+        this, [this, state] { deliverPreview(state); }, Qt::QueuedConnection);
+  };
+
+  const pb::JobId id = engine_->submit(
+      pb::Job{std::move(request), group.toStdString()}, std::move(callbacks),
+      [this, state](pb::JobId, pb::Result<pb::RunResult> result) {
+        // Composite the candidates here, on the engine thread, not on the GUI thread.
+        Done done;
+        if (result.ok())
+          done.result = toBridgeResult(state->frame, result.value());
+        else
+          done.error = result.error();
+        QMetaObject::invokeMethod(
+            this,
+            [this, state, d = std::move(done)]() mutable { deliverDone(state, std::move(d)); },
+            Qt::QueuedConnection);
+      });
+  state->id = id;
+  jobs_.insert(id, state);
+  if (!group.isEmpty()) latestInGroup_.insert(group, id);
+  return id;
+}
+
+void EngineBridge::cancel(quint64 job) {
+  if (auto it = jobs_.find(job); it != jobs_.end()) {
+    (*it)->cancelRequested = true;
+    engine_->cancel(job);
+  }
+}
+
+void EngineBridge::cancelAll() {
+  for (auto& state : jobs_) state->cancelRequested = true;
+  engine_->cancel_all();
+}
+
+pb::ModelAvailability EngineBridge::availability() const { return engine_->availability(); }
+void EngineBridge::setConfig(const pb::EngineConfig& config) { engine_->set_config(config); }
+pb::EngineConfig EngineBridge::config() const { return engine_->config(); }
+
+void EngineBridge::deliverProgress(const std::shared_ptr<JobState>& state) {
+  std::optional<pb::Progress> p;
+  {
+    std::lock_guard lock(state->mutex);
+    p.swap(state->progress);
+    state->progressPosted = false;
+  }
+  if (p && jobs_.contains(state->id) && !state->cancelRequested)
+    emit progress(state->id, toRunProgress(*p));
+}
+
+void EngineBridge::deliverPreview(const std::shared_ptr<JobState>& state) {
+  QImage image;
+  {
+    std::lock_guard lock(state->mutex);
+    image.swap(state->preview);
+    state->previewPosted = false;
+  }
+  const bool stale = !state->group.isEmpty() && latestInGroup_.value(state->group) != state->id;
+  if (!image.isNull() && jobs_.contains(state->id) && !state->cancelRequested && !stale)
+    emit preview(state->id, image);
+}
+
+void EngineBridge::deliverDone(const std::shared_ptr<JobState>& state, Done done) {
+  const quint64 id = state->id;
+  jobs_.remove(id);
+  bool stale = false;
+  if (!state->group.isEmpty()) {
+    stale = latestInGroup_.value(state->group) != id;
+    if (!stale) latestInGroup_.remove(state->group);
+  }
+  if (!done.result) {
+    const pb::ErrorCode code = done.error.code;
+    if (stale || state->cancelRequested || code == pb::ErrorCode::cancelled ||
+        code == pb::ErrorCode::superseded)
+      emit cancelled(id);
+    else
+      emit failed(id, QString::fromStdString(done.error.message));
+  } else if (stale || state->cancelRequested) {
+    emit cancelled(id);
+  } else {
+    emit finished(id, *done.result);
+  }
+}
+
+}  // namespace pbapp

@@ -1,0 +1,78 @@
+#pragma once
+// The one object between the UI and the engine thread. Owns pb::Engine; jobs go in from the
+// GUI thread, progress, previews, results and errors come back as signals emitted on the GUI
+// thread (the engine's callbacks are queued over). Previews and progress are coalesced: while
+// the GUI has not taken the last one, newer ones replace it instead of piling up. Results of
+// stale jobs (superseded in their group, or cancelled) are not emitted as results.
+#include <QHash>
+#include <QImage>
+#include <QJsonObject>
+#include <QObject>
+#include <QRect>
+#include <QVector>
+#include <memory>
+#include <optional>
+
+#include "engine/runtime/engine.h"
+#include "ui/panels/run_settings.h"
+
+namespace pbapp {
+
+struct BridgeResult {
+  QVector<QImage> images;  // composited into the job's frame, the document's size
+  QVector<quint64> seeds;
+  QJsonObject parameters;  // the engine's generation parameters, as strings
+  double seconds = 0;
+};
+
+// Where the engine's output goes: results and previews are scaled to `source`'s size and,
+// with a mask, blended in only where the mask is set.
+struct JobFrame {
+  QImage source;
+  QImage mask;
+};
+
+class EngineBridge : public QObject {
+  Q_OBJECT
+ public:
+  explicit EngineBridge(const pb::EngineConfig& config, QObject* parent = nullptr);
+  ~EngineBridge() override;  // cancels everything and joins the engine thread
+
+  // Queues a job. With a non-empty group, it supersedes older jobs of that group.
+  quint64 submit(pb::JobRequest request, const JobFrame& frame, const QString& group = {});
+  void cancel(quint64 job);
+  void cancelAll();
+
+  // Jobs submitted whose end the GUI thread has not seen yet.
+  int outstanding() const { return int(jobs_.size()); }
+  bool isOutstanding(quint64 job) const { return jobs_.contains(job); }
+
+  pb::ModelAvailability availability() const;
+  void setConfig(const pb::EngineConfig& config);
+  pb::EngineConfig config() const;
+
+ signals:
+  void progress(quint64 job, const RunProgress& progress);
+  void preview(quint64 job, const QImage& image);
+  void finished(quint64 job, const pbapp::BridgeResult& result);
+  void failed(quint64 job, const QString& message);
+  void cancelled(quint64 job);  // cancelled, superseded, or finished after a newer job replaced it
+
+ private:
+  struct JobState;
+  struct Done {
+    std::optional<BridgeResult> result;
+    pb::EngineError error;
+  };
+  void deliverProgress(const std::shared_ptr<JobState>& state);
+  void deliverPreview(const std::shared_ptr<JobState>& state);
+  void deliverDone(const std::shared_ptr<JobState>& state, Done done);
+
+  QHash<quint64, std::shared_ptr<JobState>> jobs_;  // GUI thread only
+  QHash<QString, quint64> latestInGroup_;           // GUI thread only
+  std::unique_ptr<pb::Engine> engine_;              // last member: destroyed first
+};
+
+}  // namespace pbapp
+
+Q_DECLARE_METATYPE(pbapp::BridgeResult)

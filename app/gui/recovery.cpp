@@ -1,0 +1,70 @@
+#include "app/gui/recovery.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QStandardPaths>
+#include <QTimer>
+
+#include "ui/document/document.h"
+#include "ui/mainwindow/main_window.h"
+
+namespace pbapp {
+
+RecoveryManager::RecoveryManager(MainWindow* window, const QString& path, int delayMs,
+                                 QObject* parent)
+    : QObject(parent), window_(window), path_(path.isEmpty() ? defaultPath() : path) {
+  // Single-shot and restarted by every change: writes happen once the person pauses, not
+  // in the middle of a brush stroke.
+  timer_ = new QTimer(this);
+  timer_->setSingleShot(true);
+  timer_->setInterval(delayMs);
+  connect(timer_, &QTimer::timeout, this, &RecoveryManager::onTimer);
+  Document* doc = window->document();
+  connect(doc, &Document::imageReplaced, this, &RecoveryManager::onChanged);
+  connect(doc, &Document::imageChanged, this, &RecoveryManager::onChanged);
+  connect(doc, &Document::maskChanged, this, &RecoveryManager::onChanged);
+  connect(doc, &Document::modifiedChanged, this, [this](bool modified) {
+    if (!modified) discard();  // saved, or undone back to the file
+  });
+  connect(window, &MainWindow::closing, this, &RecoveryManager::discard);
+}
+
+QString RecoveryManager::defaultPath() {
+  const QString base = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+  return QDir(base).filePath(QStringLiteral("recovery/autosave.pbrecovery"));
+}
+
+bool RecoveryManager::hasRecovery() const { return QFileInfo::exists(path_); }
+
+bool RecoveryManager::restore(QString* error) {
+  if (!window_) return false;
+  Document* doc = window_->document();
+  if (!doc->loadRecovery(path_, error)) return false;
+  window_->restoreSessionState(doc->recoveryExtra());
+  return true;
+}
+
+bool RecoveryManager::saveNow(QString* error) {
+  if (!window_) return false;
+  QDir().mkpath(QFileInfo(path_).absolutePath());
+  Document* doc = window_->document();
+  doc->setRecoveryExtra(window_->sessionState());
+  return doc->saveRecovery(path_, error);
+}
+
+void RecoveryManager::discard() {
+  timer_->stop();
+  QFile::remove(path_);
+}
+
+void RecoveryManager::onChanged() { timer_->start(); }
+
+void RecoveryManager::onTimer() {
+  if (!window_ || !window_->document()->hasImage() || !window_->document()->isModified()) return;
+  QString error;
+  if (!saveNow(&error))
+    window_->showError(tr("Could not write the recovery file %1: %2").arg(path_, error));
+}
+
+}  // namespace pbapp

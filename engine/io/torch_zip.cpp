@@ -1,0 +1,106 @@
+// torch.save zip files (PyTorch >= 1.6): <root>/data.pkl, <root>/data/<key> storages.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <map>
+
+#include "engine/core/error.h"
+#include "engine/io/readers.h"
+#include "engine/io/zip_archive.h"
+
+namespace pb::io::detail {
+
+torch::Tensor storage_tensor(const std::shared_ptr<MappedFile>& file, std::uint64_t offset,
+                             torch::ScalarType dtype, std::int64_t numel, const std::string& what) {
+  const std::uint64_t item = c10::elementSize(dtype);
+  if (numel < 0 || static_cast<std::uint64_t>(numel) > file->size() / item)
+    throw Error(ErrorCode::bad_file, file->path() + ": " + what + " claims " +
+                                         std::to_string(numel) + " elements, more than the file holds");
+  const std::uint64_t nbytes = static_cast<std::uint64_t>(numel) * item;
+  if (!ByteSpan{file->data(), file->size()}.contains(offset, nbytes))
+    throw Error(ErrorCode::bad_file, file->path() + ": " + what + " extends past the end of the file (truncated?)");
+  auto options = torch::TensorOptions().dtype(dtype);
+  if (numel == 0) return torch::empty({0}, options);
+  std::uint8_t* p = file->data() + offset;
+  if (reinterpret_cast<std::uintptr_t>(p) % item == 0) {
+    std::shared_ptr<MappedFile> keep = file;
+    return torch::from_blob(p, {numel}, [keep](void*) {}, options);
+  }
+  torch::Tensor t = torch::empty({numel}, options);
+  std::memcpy(t.data_ptr(), p, nbytes);
+  // Drop the pages we copied from (only those wholly inside the range: neighbours may
+  // be adopted); an unmodified private page re-reads the file if touched again.
+  const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(p) + page - 1) / page * page;
+  std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(p) + nbytes) / page * page;
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+  return t;
+}
+
+pickle::Result unpickle_zip_pickle(const std::shared_ptr<MappedFile>& file, const ZipArchive& zip,
+                                   const std::string& root, const std::string& pkl_name) {
+  const std::string where = file->path() + ": " + pkl_name;
+  std::map<std::string, std::shared_ptr<pickle::Storage>> storages;
+  pickle::PersistentLoad load = [&](const pickle::Value& pid) -> pickle::ValuePtr {
+    pickle::StorageId id = pickle::parse_storage_id(pid, where);
+    auto& storage = storages[id.key];
+    if (!storage) {
+      const std::string entry_name = root + "/data/" + id.key;
+      const ZipArchive::Entry* entry = zip.find(entry_name);
+      if (!entry)
+        throw Error(ErrorCode::bad_file,
+                    file->path() + ": storage '" + id.key + "' is missing (no " + entry_name + ")");
+      ByteSpan bytes = zip.data(*entry);
+      if (bytes.size < static_cast<std::uint64_t>(id.numel) * c10::elementSize(id.dtype))
+        throw Error(ErrorCode::bad_file, file->path() + ": storage '" + id.key + "' holds " +
+                                             std::to_string(bytes.size) + " bytes, less than its " +
+                                             std::to_string(id.numel) + " elements need");
+      storage = std::make_shared<pickle::Storage>();
+      storage->key = id.key;
+      storage->dtype = id.dtype;
+      storage->numel = id.numel;
+      storage->data = storage_tensor(file, entry->data_offset, id.dtype, id.numel,
+                                     "storage '" + id.key + "'");
+    } else if (storage->dtype != id.dtype) {
+      throw Error(ErrorCode::bad_file,
+                  where + ": storage '" + id.key + "' is referenced with two different types");
+    }
+    auto v = std::make_shared<pickle::Value>();
+    v->kind = pickle::Kind::storage;
+    v->storage = storage;
+    return v;
+  };
+  const std::string entry_name = root + "/" + pkl_name;
+  const ZipArchive::Entry* entry = zip.find(entry_name);
+  if (!entry) throw Error(ErrorCode::bad_file, file->path() + ": zip entry '" + entry_name + "' is missing");
+  std::string inflated;  // only for a (non-PyTorch) writer that compressed the pickle
+  ByteSpan bytes;
+  if (entry->method == 0) {
+    bytes = zip.data(*entry);
+  } else {
+    inflated = zip.read(*entry);
+    bytes = {reinterpret_cast<const std::uint8_t*>(inflated.data()), inflated.size()};
+  }
+  pickle::Result result = pickle::unpickle(bytes, where, load);
+  pickle::materialize_tensors(result.tensors, where);
+  return result;
+}
+
+Checkpoint read_torch_zip(const std::shared_ptr<MappedFile>& file, const ZipArchive& zip,
+                          const std::string& root) {
+  if (const auto* order = zip.find(root + "/byteorder")) {
+    ByteSpan b = zip.data(*order);
+    if (std::string(reinterpret_cast<const char*>(b.data), b.size) == "big")
+      throw Error(ErrorCode::unsupported, file->path() + ": big-endian checkpoint");
+  }
+  Checkpoint ck;
+  ck.path = file->path();
+  ck.format = ContainerFormat::torch_zip;
+  pickle::Result r = unpickle_zip_pickle(file, zip, root, "data.pkl");
+  collect_tensors(r.root, ck);
+  return ck;
+}
+
+}  // namespace pb::io::detail

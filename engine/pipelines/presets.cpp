@@ -1,0 +1,38 @@
+#include "engine/pipelines/presets.h"
+
+namespace pb::pipelines {
+
+namespace {
+
+std::vector<GlidePreset> make_presets() {
+  GlidePreset def{"default", "GLIDE inpainting notebook: 100 DDPM base steps, fast27 upsampler",
+                  GlideSettings{}};
+  GlidePreset fast{"fast", "DDIM base with 25 steps, fast27 upsampler", GlideSettings{}};
+  fast.settings.sampler = SamplerKind::ddim;
+  fast.settings.base_respacing = "ddim25";
+  fast.settings.upsample_respacing = "fast27";
+  return {def, fast};
+}
+
+}  // namespace
+
+const std::vector<GlidePreset>& glide_presets() {
+  static const std::vector<GlidePreset> presets = make_presets();
+  return presets;
+}
+
+const GlidePreset* find_glide_preset(const std::string& name) {
+  for (const auto& p : glide_presets())
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+std::string glide_preset_names() {
+  std::string out;
+  for (const auto& p : glide_presets()) out += (out.empty() ? "" : ", ") + p.name;
+  return out;
+}
+
+const char* to_string(SamplerKind kind) { return kind == SamplerKind::ddim ? "ddim" : "ddpm"; }
+
+}  // namespace pb::pipelines

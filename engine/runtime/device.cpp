@@ -1,0 +1,46 @@
+#include "engine/runtime/device.h"
+
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <torch/cuda.h>
+
+#include <thread>
+
+#include "engine/core/error.h"
+
+namespace pb {
+
+DeviceChoice choose_device(const std::string& requested, int threads) {
+  if (requested != "auto" && requested != "cpu" && requested != "cuda")
+    throw Error(ErrorCode::invalid_argument,
+                "device must be auto, cpu or cuda, got '" + requested + "'");
+  const bool cuda = torch::cuda::is_available();
+  if (requested == "cuda" && !cuda)
+    throw Error(ErrorCode::device_unavailable,
+                "CUDA was requested but is not available (this build's LibTorch has no CUDA "
+                "support or no GPU is visible); use --device cpu");
+  DeviceChoice d;
+  if (cuda && requested != "cpu") {
+    d.device = torch::Device(torch::kCUDA, 0);
+    d.half = true;
+    d.label = "cuda:0 float16";
+  } else {
+    d.label = "cpu float32 (" + std::to_string(threads) + " threads)";
+  }
+  return d;
+}
+
+int apply_thread_policy(int threads) {
+  if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
+  if (at::get_num_threads() != threads) at::set_num_threads(threads);
+  // Looked up at run time: OpenBLAS is LibTorch's BLAS on Debian but not everywhere.
+  using SetThreads = void (*)(int);
+  static const auto set_blas =
+      reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (set_blas) set_blas(1);
+  return threads;
+}
+
+}  // namespace pb

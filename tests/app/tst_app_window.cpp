@@ -1,0 +1,298 @@
+// The window side without the engine doing work: opening, saving with parameters and the
+// offer to restore them, title and unsaved mark, recent files, paste, drag and drop, new
+// canvas, closing with unsaved work, settings that persist, and crash recovery.
+#include <QAbstractButton>
+#include <QApplication>
+#include <QClipboard>
+#include <QDockWidget>
+#include <QLineEdit>
+#include <QMimeData>
+#include <QPushButton>
+#include <QSlider>
+#include <QTableWidget>
+#include <QToolButton>
+#include <QComboBox>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+
+#include "app/gui/recovery.h"
+#include "engine/runtime/model_files.h"
+#include "tests/app/app_harness.h"
+#include "ui/document/png_metadata.h"
+#include "ui/mainwindow/message_bar.h"
+#include "ui/panels/brush_panel.h"
+#include "ui/panels/history_panel.h"
+#include "ui/panels/prompt_panel.h"
+
+class TestWindow : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() {
+    apptest::isolateSettings();
+    QVERIFY(dir_.isValid());
+    imagePath_ = dir_.filePath("photo.png");
+    QVERIFY(apptest::gradientImage(QSize(200, 140)).save(imagePath_));
+  }
+  void init() {
+    QSettings().clear();
+    app_ = std::make_unique<apptest::App>(models_.path());
+    QVERIFY(app_->exposed());
+  }
+  void cleanup() { app_.reset(); }
+
+  void openSetsTitleRecentAndUnsavedMark() {
+    MainWindow* w = app_->window.get();
+    QCOMPARE(w->windowTitle(), QStringLiteral("Promptbrush"));
+    QVERIFY(!w->action("actionSave")->isEnabled());
+    QVERIFY(w->openFile(imagePath_));
+    QVERIFY(w->windowTitle().startsWith("photo.png[*]"));
+    QVERIFY(!w->isWindowModified());
+    QVERIFY(w->action("actionSave")->isEnabled());
+    QCOMPARE(w->recentFiles().value(0), QFileInfo(imagePath_).absoluteFilePath());
+    app_->paint({{40, 40}, {80, 60}});
+    QVERIFY(w->isWindowModified());
+    app_->doc()->undoStack()->undo();
+    QVERIFY(!w->isWindowModified());
+  }
+
+  void openFailureIsAMessageNotADialog() {
+    QVERIFY(!app_->window->openFile(dir_.filePath("missing.png")));
+    QCOMPARE(app_->window->messageBar()->level(), MessageBar::Level::Error);
+    QVERIFY(app_->window->messageBar()->text().contains("missing.png"));
+    QVERIFY(!QApplication::activeModalWidget());
+  }
+
+  void savedParametersAreOfferedBack() {
+    MainWindow* w = app_->window.get();
+    QVERIFY(w->openFile(imagePath_));
+    const QJsonObject params{{"prompt", "a red fox in snow"},
+                             {"cfg_scale", "3.5"},
+                             {"seed", "4242"},
+                             {"steps", "25"},
+                             {"model", "base_inpaint.pt"}};
+    app_->doc()->applyResult(apptest::gradientImage(QSize(200, 140)).mirrored(), "test", params);
+    const QString saved = dir_.filePath("saved.png");
+    QVERIFY(w->saveFile(saved));
+    QVERIFY(w->windowTitle().startsWith("saved.png"));
+    const QString exported = dir_.filePath("exported.png");
+    QVERIFY(w->exportPng(exported));
+    QCOMPARE(app_->doc()->filePath(), saved);  // export does not retarget the document
+    bool found = false;
+    for (const auto& [key, text] : readPngTextChunks(exported))
+      found = found || (key == kPngParametersKey && text.contains("a red fox in snow"));
+    QVERIFY(found);
+
+    QVERIFY(w->openFile(exported));
+    MessageBar* bar = w->messageBar();
+    QVERIFY(bar->text().contains("a red fox in snow"));
+    QPushButton* restore = nullptr;
+    for (auto* b : bar->findChildren<QPushButton*>())
+      if (b->text() == "Restore Parameters" && !b->isHidden()) restore = b;
+    QVERIFY(restore);
+    QTest::mouseClick(restore, Qt::LeftButton);
+    const RunSettings s = w->promptPanel()->settings();
+    QCOMPARE(s.prompt, QStringLiteral("a red fox in snow"));
+    QCOMPARE(s.guidanceScale, 3.5);
+    QVERIFY(!s.randomSeed);
+    QCOMPARE(s.seed, quint64(4242));
+    QCOMPARE(s.quality, QualityPreset::Custom);
+    QCOMPARE(s.customSteps, 25);
+  }
+
+  void pasteAndDropOpenImages() {
+    MainWindow* w = app_->window.get();
+    w->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(w));
+    QApplication::clipboard()->setImage(apptest::gradientImage(QSize(64, 48)));
+    QTest::keyClick(w, Qt::Key_V, Qt::ControlModifier);
+    QCOMPARE(app_->doc()->image().size(), QSize(64, 48));
+    QVERIFY(w->windowTitle().startsWith("Untitled"));
+    QVERIFY(w->isWindowModified());  // pasted content has no file yet
+
+    apptest::answerNextMessageBox(QMessageBox::Discard);
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(imagePath_)});
+    QDragEnterEvent enter(QPoint(100, 100), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(w, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(100, 100), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(w, &drop);
+    QCOMPARE(app_->doc()->filePath(), imagePath_);
+    QCOMPARE(app_->doc()->image().size(), QSize(200, 140));
+  }
+
+  void newCanvasHasTheChosenSize() {
+    app_->window->newCanvas(QSize(320, 200), Qt::black);
+    QCOMPARE(app_->doc()->image().size(), QSize(320, 200));
+    QCOMPARE(QColor(app_->doc()->image().pixel(10, 10)), QColor(Qt::black));
+  }
+
+  void closingAsksAboutUnsavedWork() {
+    MainWindow* w = app_->window.get();
+    QVERIFY(w->openFile(imagePath_));
+    app_->paint({{20, 20}, {60, 60}});
+    apptest::answerNextMessageBox(QMessageBox::Cancel);
+    QVERIFY(!w->close());
+    QVERIFY(w->isVisible());
+    apptest::answerNextMessageBox(QMessageBox::Discard);
+    QVERIFY(w->close());
+  }
+
+  void settingsPersistAcrossSessions() {
+    MainWindow* w = app_->window.get();
+    w->brushPanel()->setBrushSize(77);
+    w->brushPanel()->setOverlayOpacity(0.3);
+    w->promptPanel()->promptEdit()->setText("a lighthouse at dusk");
+    w->promptPanel()->rememberPrompt("a lighthouse at dusk");
+    QVERIFY(w->openFile(imagePath_));
+    w->findChild<QDockWidget*>("historyDock")->hide();
+    w->saveSettings();
+    app_.reset();
+
+    app_ = std::make_unique<apptest::App>(models_.path());
+    QVERIFY(app_->exposed());
+    MainWindow* again = app_->window.get();
+    QCOMPARE(again->brushPanel()->brushSize(), 77);
+    QCOMPARE(app_->canvas()->brushSize(), 77);
+    QCOMPARE(again->brushPanel()->overlayOpacity(), 0.3);
+    QCOMPARE(again->promptPanel()->promptHistory().value(0),
+             QStringLiteral("a lighthouse at dusk"));
+    QCOMPARE(again->promptPanel()->settings().prompt, QStringLiteral("a lighthouse at dusk"));
+    QCOMPARE(again->recentFiles().value(0), QFileInfo(imagePath_).absoluteFilePath());
+    QVERIFY(again->findChild<QDockWidget*>("historyDock")->isHidden());
+    QVERIFY(!again->findChild<QDockWidget*>("promptDock")->isHidden());
+  }
+
+  void brushPanelAndCanvasStayInSync() {
+    MainWindow* w = app_->window.get();
+    QVERIFY(w->openFile(imagePath_));
+    w->brushPanel()->sizeSlider()->setValue(120);
+    QCOMPARE(app_->canvas()->brushSize(), 120);
+    app_->canvas()->setFocus();
+    QTest::keyClick(app_->canvas(), Qt::Key_E);
+    QVERIFY(w->brushPanel()->eraser());
+    QTest::mouseClick(w->brushPanel()->brushButton(), Qt::LeftButton);
+    QCOMPARE(app_->canvas()->tool(), CanvasView::Tool::Brush);
+  }
+
+  void modelsDialogListsFilesAndChecksAgain() {
+    MainWindow* w = app_->window.get();
+    w->showModelsDialog(true);
+    auto* dialog = w->findChild<ModelsDialog*>();
+    QVERIFY(dialog && dialog->isVisible());
+    QTableWidget* table = dialog->table();
+    QCOMPARE(table->rowCount(), int(pb::model_files().size()));
+    auto rowOf = [table](const QString& name) {
+      for (int r = 0; r < table->rowCount(); ++r)
+        if (table->item(r, 0)->text() == name) return r;
+      return -1;
+    };
+    const int row = rowOf("base_inpaint.pt");
+    QVERIFY(row >= 0);
+    QCOMPARE(table->item(row, 0)->toolTip(), QStringLiteral("Missing"));
+    QVERIFY(table->item(row, 2)->text().startsWith("https://"));
+    QFile touch(QDir(models_.path()).filePath("base_inpaint.pt"));
+    QVERIFY(touch.open(QIODevice::WriteOnly));
+    touch.close();
+    QPushButton* again = nullptr;
+    for (auto* b : dialog->findChildren<QPushButton*>())
+      if (b->text() == "Check Again") again = b;
+    QVERIFY(again);
+    QTest::mouseClick(again, Qt::LeftButton);
+    QCOMPARE(dialog->table()->item(rowOf("base_inpaint.pt"), 0)->toolTip(),
+             QStringLiteral("Installed"));
+    QFile::remove(touch.fileName());
+  }
+
+  void engineSettingsChangeTheModelsFolder() {
+    app_.reset();
+    app_ = std::make_unique<apptest::App>(models_.path(), QStringLiteral("settings"));
+    PromptPanel* panel = app_->window->promptPanel();
+    QVERIFY(!panel->modeButton(GenerationMode::TextToImage)->isEnabled());
+    QTemporaryDir other;
+    for (const char* name : {"base.pt", "upsample.pt", "encoder.json.gz", "vocab.bpe.gz"}) {
+      QFile f(QDir(other.path()).filePath(name));
+      QVERIFY(f.open(QIODevice::WriteOnly));
+    }
+    EngineSettings es = app_->window->engineSettings();
+    es.modelsDir = other.path();
+    es.memoryBudgetMb = 2048;
+    emit app_->window->engineSettingsChanged(es);
+    QCOMPARE(QSettings().value(pbapp::keys::modelsDir).toString(), other.path());
+    QCOMPARE(QSettings().value(pbapp::keys::memoryBudgetMb).toInt(), 2048);
+    QCOMPARE(QString::fromStdString(app_->bridge->config().models_dir), other.path());
+    QVERIFY(panel->modeButton(GenerationMode::TextToImage)->isEnabled());
+    QVERIFY(!panel->modeButton(GenerationMode::Variations)->isEnabled());
+  }
+
+  void engineErrorsAreMessagesAndKeepTheWork() {
+    QTemporaryDir broken;
+    for (const char* name :
+         {"base_inpaint.pt", "upsample_inpaint.pt", "encoder.json.gz", "vocab.bpe.gz"}) {
+      QFile f(QDir(broken.path()).filePath(name));
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write("not a checkpoint");
+    }
+    app_.reset();
+    app_ = std::make_unique<apptest::App>(broken.path());
+    QVERIFY(app_->exposed());
+    MainWindow* w = app_->window.get();
+    QVERIFY(w->openFile(imagePath_));
+    app_->paint({{40, 40}, {90, 70}});
+    const QImage image = app_->doc()->image();
+    const QImage mask = app_->doc()->mask();
+    PromptPanel* panel = w->promptPanel();
+    QCOMPARE(FillMethod(panel->methodCombo()->currentData().toInt()), FillMethod::Glide);
+    QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel->isRunning(), 60000);
+    QCOMPARE(w->messageBar()->level(), MessageBar::Level::Error);
+    QVERIFY2(w->messageBar()->text().contains("base_inpaint.pt"),
+             qPrintable(w->messageBar()->text()));
+    QVERIFY(!QApplication::activeModalWidget());
+    QCOMPARE(app_->doc()->image(), image);
+    QCOMPARE(app_->doc()->mask(), mask);
+    QVERIFY(app_->doc()->isModified());
+  }
+
+  void recoveryFileRoundTrip() {
+    const QString path = dir_.filePath("recovery/autosave.pbrecovery");
+    {
+      MainWindow* w = app_->window.get();
+      pbapp::RecoveryManager recovery(w, path, 10);
+      QVERIFY(w->openFile(imagePath_));
+      QVERIFY(!recovery.hasRecovery());
+      app_->paint({{30, 30}, {90, 90}});
+      RunRecord run;
+      run.id = 3;
+      run.settings.prompt = "remembered";
+      w->historyPanel()->addRun(run);
+      QTRY_VERIFY(recovery.hasRecovery());
+      QTRY_VERIFY(QFileInfo(path).size() > 0);
+      app_.reset();  // a "crash": the file stays behind
+    }
+    QVERIFY(QFileInfo::exists(path));
+    app_ = std::make_unique<apptest::App>(models_.path());
+    pbapp::RecoveryManager recovery(app_->window.get(), path, 10);
+    QVERIFY(recovery.hasRecovery());
+    QString error;
+    QVERIFY2(recovery.restore(&error), qPrintable(error));
+    QCOMPARE(app_->doc()->image().size(), QSize(200, 140));
+    QVERIFY(!app_->doc()->maskIsEmpty());
+    QCOMPARE(app_->window->historyPanel()->count(), 1);
+    QCOMPARE(app_->window->historyPanel()->run(0).settings.prompt, QStringLiteral("remembered"));
+    // Saving the work removes the recovery file.
+    QVERIFY(app_->window->saveFile(dir_.filePath("recovered.png")));
+    QVERIFY(!recovery.hasRecovery());
+  }
+
+ private:
+  QTemporaryDir dir_;
+  QTemporaryDir models_;
+  QString imagePath_;
+  std::unique_ptr<apptest::App> app_;
+};
+
+QTEST_MAIN(TestWindow)
+#include "tst_app_window.moc"

@@ -1,0 +1,270 @@
+// GLIDE networks against the reference fixtures (shared/fixtures/glide, README 4-6):
+// options parsing, forward parity of the four small models (output and every recorded
+// intermediate), every weight container, text-encoding reuse, input checks, bf16 mode.
+// LibTorch before Qt: Qt's `slots` macro breaks torch's JIT headers.
+#include <torch/csrc/jit/serialization/pickle.h>
+#include <torch/types.h>
+
+#include "engine/core/error.h"
+#include "engine/io/checkpoint.h"
+#include "engine/nn/glide/config.h"
+#include "engine/nn/glide/model.h"
+
+#include <QFile>
+#include <QtTest>
+
+#include <fstream>
+#include <iterator>
+#include <map>
+
+#include "tests/common/fixtures.h"
+
+using namespace pb::nn::glide;
+
+namespace {
+
+std::string read_text(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  return f.readAll().toStdString();
+}
+
+std::map<std::string, torch::Tensor> load_io(const QString& path) {
+  std::ifstream in(path.toStdString(), std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::map<std::string, torch::Tensor> out;
+  for (const auto& item : torch::jit::pickle_load(bytes).toGenericDict())
+    out[item.key().toStringRef()] = item.value().toTensor();
+  return out;
+}
+
+// max |a - b| / max |b|
+double rel_err(const torch::Tensor& a, const torch::Tensor& b) {
+  if (a.sizes() != b.sizes()) return 1e30;
+  const double scale = std::max(b.abs().max().item<double>(), 1e-12);
+  return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>() / scale;
+}
+
+GlideUNet load_model(const QString& name, const QString& weights_file) {
+  GlideUNet model(config_from_json(read_text(pbtest::fixture("glide/" + name + ".json"))));
+  const auto ck = pb::io::load_checkpoint(pbtest::fixture_std("glide/" + weights_file));
+  pb::io::load_state_dict(*model, ck.tensors, {}, weights_file.toStdString());
+  model->eval();
+  return model;
+}
+
+UNetInputs inputs_of(std::map<std::string, torch::Tensor>& io) {
+  UNetInputs in;
+  if (io.count("inpaint_image")) in.inpaint_image = io["inpaint_image"];
+  if (io.count("inpaint_mask")) in.inpaint_mask = io["inpaint_mask"];
+  if (io.count("low_res")) in.low_res = io["low_res"];
+  return in;
+}
+
+}  // namespace
+
+class TestNnGlide : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void initTestCase() { at::set_num_threads(1); }
+
+  void published_configs() {
+    QCOMPARE(Config::base().in_channels(), 3);
+    QCOMPARE(Config::base_inpaint().in_channels(), 7);
+    QCOMPARE(Config::upsample().in_channels(), 6);
+    QCOMPARE(Config::upsample_inpaint().in_channels(), 10);
+    QCOMPARE(Config::upsample_inpaint().class_name(), std::string("SuperResInpaintText2ImUnet"));
+    QCOMPARE(Config::base().resolved_channel_mult(), (std::vector<int>{1, 2, 3, 4}));
+    QCOMPARE(Config::upsample().resolved_channel_mult(), (std::vector<int>{1, 1, 2, 2, 4, 4}));
+    QCOMPARE(Config::base().attention_downsample_factors(), (std::vector<int>{2, 4, 8}));
+    QCOMPARE(Config::upsample().attention_downsample_factors(), (std::vector<int>{8, 16, 32}));
+  }
+
+  void config_json_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<int>("in_channels");
+    QTest::addColumn<int>("heads_mode");  // num_head_channels
+    QTest::newRow("small-base") << "small-base" << 3 << -1;
+    QTest::newRow("small-base-inpaint") << "small-base-inpaint" << 7 << 8;
+    QTest::newRow("small-upsample") << "small-upsample" << 6 << 8;
+    QTest::newRow("small-upsample-inpaint") << "small-upsample-inpaint" << 10 << 8;
+  }
+  void config_json() {
+    QFETCH(QString, name);
+    QFETCH(int, in_channels);
+    QFETCH(int, heads_mode);
+    PB_REQUIRE_FIXTURE(path, "glide/" + name + ".json");
+    const Config c = config_from_json(read_text(path));
+    QCOMPARE(c.in_channels(), in_channels);
+    QCOMPARE(c.num_head_channels, heads_mode);
+    QCOMPARE(c.image_size, 32);
+    QCOMPARE(c.channel_mult, (std::vector<int>{1, 1, 1}));
+    QCOMPARE(c.attention_resolutions, (std::vector<int>{16, 8}));
+    QCOMPARE(c.text_ctx, 16);
+    QCOMPARE(c.xf_width, 4);
+  }
+
+  void config_json_bare_and_arrays() {
+    const Config c = config_from_json(
+        R"({"image_size": 16, "channel_mult": [1, 2], "attention_resolutions": "", "inpaint": true,
+            "dropout": 0.1, "noise_schedule": "linear"})");
+    QVERIFY(c.inpaint);
+    QCOMPARE(c.channel_mult, (std::vector<int>{1, 2}));
+    QVERIFY(c.attention_resolutions.empty());
+  }
+
+  void config_json_errors_name_the_field_data() {
+    QTest::addColumn<QString>("json");
+    QTest::addColumn<QString>("field");
+    QTest::newRow("type") << R"({"num_channels": "wide"})" << "num_channels";
+    QTest::newRow("list") << R"({"channel_mult": "1,x"})" << "channel_mult";
+    QTest::newRow("levels") << R"({"channel_mult": "1,2"})" << "channel_mult";
+    QTest::newRow("unknown") << R"({"num_chanels": 3})" << "num_chanels";
+    QTest::newRow("heads") << R"({"xf_heads": 3})" << "xf_heads";
+    QTest::newRow("no default") << R"({"image_size": 48})" << "channel_mult";
+  }
+  void config_json_errors_name_the_field() {
+    QFETCH(QString, json);
+    QFETCH(QString, field);
+    try {
+      config_from_json(json.toStdString());
+      QFAIL("no error");
+    } catch (const pb::Error& e) {
+      QCOMPARE(e.code(), pb::ErrorCode::invalid_argument);
+      QVERIFY2(QString(e.what()).contains("'" + field + "'"), e.what());
+    }
+  }
+
+  void forward_parity_data() {
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("weights");
+    QTest::newRow("small-base") << "small-base" << "small-base.pt";
+    QTest::newRow("small-base-inpaint") << "small-base-inpaint" << "small-base-inpaint.pt";
+    QTest::newRow("small-base-inpaint legacy")
+        << "small-base-inpaint" << "small-base-inpaint.legacy.pt";
+    QTest::newRow("small-base-inpaint safetensors")
+        << "small-base-inpaint" << "small-base-inpaint.safetensors";
+    QTest::newRow("small-upsample") << "small-upsample" << "small-upsample.pt";
+    QTest::newRow("small-upsample-inpaint")
+        << "small-upsample-inpaint" << "small-upsample-inpaint.pt";
+  }
+  void forward_parity() {
+    QFETCH(QString, name);
+    QFETCH(QString, weights);
+    PB_REQUIRE_FIXTURE(io_path, "glide/" + name + ".io.pt");
+    PB_REQUIRE_FIXTURE(w_path, "glide/" + weights);
+    c10::InferenceMode guard;
+    GlideUNet model = load_model(name, weights);
+    auto io = load_io(io_path);
+    ForwardTrace trace;
+    const torch::Tensor out =
+        model->forward(io["x_t"], io["timesteps"], io["tokens"], io["mask"], inputs_of(io), &trace);
+    const std::vector<std::pair<std::string, torch::Tensor>> checks = {
+        {"t_emb_sinusoid", trace.t_emb_sinusoid},
+        {"time_embed_out", trace.time_embed_out},
+        {"xf_in", trace.xf_in},
+        {"xf_transformer_out", trace.xf_transformer_out},
+        {"xf_out", trace.xf_out},
+        {"xf_proj", trace.xf_proj},
+        {"emb", trace.emb},
+        {"unet_input", trace.unet_input},
+        {"h_input_blocks_last", trace.h_input_blocks_last},
+        {"h_middle", trace.h_middle},
+        {"output", out}};
+    for (const auto& [key, mine] : checks) {
+      QVERIFY2(io.count(key), key.c_str());
+      const double err = rel_err(mine, io[key]);
+      QVERIFY2(err < 1e-4, qPrintable(QString("%1: relative error %2").arg(key.c_str()).arg(err)));
+    }
+  }
+
+  void text_encoding_is_reused() {
+    PB_REQUIRE_FIXTURE(io_path, "glide/small-base-inpaint.io.pt");
+    PB_REQUIRE_FIXTURE(w_path, "glide/small-base-inpaint.pt");
+    c10::InferenceMode guard;
+    GlideUNet model = load_model("small-base-inpaint", "small-base-inpaint.pt");
+    auto io = load_io(io_path);
+    const TextCondition text = model->encode_text(io["tokens"], io["mask"]);
+    QCOMPARE(text.xf_out.sizes(), (c10::IntArrayRef{2, 4, 16}));
+    QCOMPARE(text.xf_proj.sizes(), (c10::IntArrayRef{2, 128}));
+    const torch::Tensor a = model->forward(io["x_t"], io["timesteps"], text, inputs_of(io));
+    const torch::Tensor b = model->forward(io["x_t"], io["timesteps"], text, inputs_of(io));
+    const torch::Tensor c = model->forward(io["x_t"], io["timesteps"], io["tokens"], io["mask"],
+                                           inputs_of(io));
+    QVERIFY(torch::equal(a, b));
+    QVERIFY(torch::equal(a, c));
+    QVERIFY(rel_err(a, io["output"]) < 1e-4);
+  }
+
+  void missing_inpaint_inputs_are_zeros() {
+    PB_REQUIRE_FIXTURE(io_path, "glide/small-base-inpaint.io.pt");
+    PB_REQUIRE_FIXTURE(w_path, "glide/small-base-inpaint.pt");
+    c10::InferenceMode guard;
+    GlideUNet model = load_model("small-base-inpaint", "small-base-inpaint.pt");
+    auto io = load_io(io_path);
+    UNetInputs zeros;
+    zeros.inpaint_image = torch::zeros_like(io["inpaint_image"]);
+    zeros.inpaint_mask = torch::zeros_like(io["inpaint_mask"]);
+    const torch::Tensor a = model->forward(io["x_t"], io["timesteps"], io["tokens"], io["mask"]);
+    const torch::Tensor b =
+        model->forward(io["x_t"], io["timesteps"], io["tokens"], io["mask"], zeros);
+    QVERIFY(torch::equal(a, b));
+  }
+
+  void bad_inputs_are_reported() {
+    c10::InferenceMode guard;
+    Config c;
+    c.image_size = 32;
+    c.num_channels = 32;
+    c.num_res_blocks = 1;
+    c.channel_mult = {1, 1, 1};
+    c.attention_resolutions = {16};
+    c.num_head_channels = 16;
+    c.text_ctx = 4;
+    c.xf_width = 8;
+    c.xf_layers = 1;
+    c.xf_heads = 2;
+    c.n_vocab = 10;
+    c.super_res = true;
+    GlideUNet model(c);
+    const auto tokens = torch::zeros({1, 4}, torch::kLong);
+    const auto mask = torch::ones({1, 4}, torch::kBool);
+    const auto x = torch::randn({1, 3, 32, 32});
+    const auto t = torch::tensor({5}, torch::kLong);
+    auto expect_error = [](const std::function<void()>& fn, const QString& needle) {
+      try {
+        fn();
+        QFAIL("no error");
+      } catch (const pb::Error& e) {
+        QCOMPARE(e.code(), pb::ErrorCode::invalid_argument);
+        QVERIFY2(QString(e.what()).contains(needle), e.what());
+      }
+    };
+    expect_error([&] { model->forward(x, t, tokens, mask); }, "low_res");
+    expect_error([&] { model->encode_text(torch::zeros({1, 5}, torch::kLong), mask); }, "tokens");
+    UNetInputs in;
+    in.low_res = torch::randn({1, 3, 16, 16});
+    expect_error([&] { model->forward(x, torch::tensor({1, 2}), tokens, mask, in); }, "timesteps");
+    QCOMPARE(model->forward(x, t, tokens, mask, in).sizes(), (c10::IntArrayRef{1, 6, 32, 32}));
+  }
+
+  // Optional faster CPU mode: the reference's fp16 set of layers in bfloat16.
+  void bf16_body_stays_close() {
+    PB_REQUIRE_FIXTURE(io_path, "glide/small-upsample-inpaint.io.pt");
+    PB_REQUIRE_FIXTURE(w_path, "glide/small-upsample-inpaint.pt");
+    c10::InferenceMode guard;
+    GlideUNet model = load_model("small-upsample-inpaint", "small-upsample-inpaint.pt");
+    model->convert_body_to(torch::kBFloat16);
+    QCOMPARE(model->body_dtype(), torch::kBFloat16);
+    auto io = load_io(io_path);
+    const torch::Tensor out =
+        model->forward(io["x_t"], io["timesteps"], io["tokens"], io["mask"], inputs_of(io));
+    QCOMPARE(out.scalar_type(), torch::kFloat);
+    const double err = rel_err(out, io["output"]);
+    QVERIFY2(err < 0.05, qPrintable(QString("relative error %1").arg(err)));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestNnGlide)
+#include "tst_nn_glide.moc"

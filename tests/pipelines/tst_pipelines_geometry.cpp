@@ -1,0 +1,209 @@
+// Window choice, model masks, paste-back byte identity and classic fill: the image geometry
+// of inpainting at any size, without models.
+#include <QtTest>
+
+#include <random>
+
+#include "engine/pipelines/classic_fill.h"
+#include "engine/pipelines/window.h"
+
+using namespace pb;
+using namespace pb::pipelines;
+
+namespace {
+
+Image noise_image(int w, int h, unsigned seed) {
+  Image img(w, h, 3);
+  std::mt19937 rng(seed);
+  for (auto& v : img.pixels) v = std::uint8_t(rng() & 0xff);
+  return img;
+}
+
+Image rect_mask(int w, int h, int x0, int y0, int rw, int rh) {
+  Image m(w, h, 1);
+  for (int y = y0; y < y0 + rh; ++y)
+    for (int x = x0; x < x0 + rw; ++x) m.at(x, y) = 255;
+  return m;
+}
+
+bool contains(const Rect& outer, const Rect& inner) {
+  return inner.x >= outer.x && inner.y >= outer.y &&
+         inner.x + inner.width <= outer.x + outer.width &&
+         inner.y + inner.height <= outer.y + outer.height;
+}
+
+}  // namespace
+
+class PipelinesGeometry : public QObject {
+  Q_OBJECT
+ private slots:
+  void window_data() {
+    QTest::addColumn<int>("w");
+    QTest::addColumn<int>("h");
+    QTest::addColumn<int>("mx");
+    QTest::addColumn<int>("my");
+    QTest::addColumn<int>("mw");
+    QTest::addColumn<int>("mh");
+    QTest::newRow("centre of a large image") << 1000 << 800 << 480 << 380 << 40 << 40;
+    QTest::newRow("top-left corner") << 1000 << 800 << 0 << 0 << 30 << 50;
+    QTest::newRow("bottom-right corner") << 1000 << 800 << 950 << 760 << 50 << 40;
+    QTest::newRow("wide strip mask") << 1200 << 300 << 100 << 100 << 900 << 50;
+    QTest::newRow("tall image, mask at the bottom edge") << 200 << 1500 << 50 << 1400 << 100 << 100;
+    QTest::newRow("tiny image") << 20 << 12 << 5 << 5 << 3 << 3;
+    QTest::newRow("whole image masked") << 300 << 200 << 0 << 0 << 300 << 200;
+    QTest::newRow("1-pixel-high image") << 50 << 1 << 10 << 0 << 5 << 1;
+  }
+  void window() {
+    QFETCH(int, w);
+    QFETCH(int, h);
+    QFETCH(int, mx);
+    QFETCH(int, my);
+    QFETCH(int, mw);
+    QFETCH(int, mh);
+    const Image mask = rect_mask(w, h, mx, my, mw, mh);
+    const Rect box = mask_bbox(mask);
+    QCOMPARE(box.x, mx);
+    QCOMPARE(box.width, mw);
+    const Rect win = choose_window(w, h, mask);
+    QCOMPARE(win.width, win.height);  // square
+    QVERIFY(win.width >= std::max(mw, mh));
+    QVERIFY(win.width <= std::max(w, h));
+    QVERIFY(contains(win, box));  // the whole mask is seen by the model
+    // Inside the image along every axis the image is large enough for.
+    if (win.width <= w) QVERIFY(win.x >= 0 && win.x + win.width <= w);
+    if (win.height <= h) QVERIFY(win.y >= 0 && win.y + win.height <= h);
+    // Context: at least min_side (capped by the image) or 1.4x the mask.
+    QVERIFY(win.width >= std::min(std::max(128, int(std::max(mw, mh) * 1.4)), std::max(w, h)));
+
+    const Image img = noise_image(w, h, 7);
+    const Image crop = crop_window(img, win);
+    QCOMPARE(crop.width, win.width);
+    QCOMPARE(crop.height, win.height);
+    // Pixels of the crop inside the image are the image's.
+    for (int y = std::max(0, win.y); y < std::min(h, win.y + win.height); y += 3)
+      for (int x = std::max(0, win.x); x < std::min(w, win.x + win.width); x += 3)
+        for (int c = 0; c < 3; ++c) QCOMPARE(crop.at(x - win.x, y - win.y, c), img.at(x, y, c));
+  }
+
+  void empty_mask_window() {
+    const Image mask(300, 100, 1);
+    const Rect win = choose_window(300, 100, mask);
+    QCOMPARE(win.width, 100);
+    QCOMPARE(win.y, 0);
+    QCOMPARE(win.x, 100);
+  }
+
+  void model_mask_is_conservative() {
+    // One changed pixel in a 640 window marks its 10x10 cell at 64 (plus dilation).
+    Image m(640, 640, 1);
+    m.at(333, 101) = 255;
+    const Image g0 = model_generate_mask(m, 64, 0);
+    QCOMPARE(g0.width, 64);
+    int on = 0;
+    for (auto v : g0.pixels) on += v ? 1 : 0;
+    QCOMPARE(on, 1);
+    QCOMPARE(int(g0.at(33, 10)), 255);
+    const Image g1 = model_generate_mask(m, 64, 1);
+    on = 0;
+    for (auto v : g1.pixels) on += v ? 1 : 0;
+    QCOMPARE(on, 9);
+    // Enlarging (a window smaller than the model) stays conservative too.
+    Image small(20, 20, 1);
+    small.at(0, 19) = 255;
+    const Image gs = model_generate_mask(small, 64, 0);
+    QCOMPARE(int(gs.at(0, 63)), 255);
+    QCOMPARE(int(gs.at(40, 10)), 0);
+  }
+
+  void paste_back_identity_outside_dilated_mask_data() {
+    QTest::addColumn<int>("w");
+    QTest::addColumn<int>("h");
+    QTest::addColumn<int>("mx");
+    QTest::addColumn<int>("my");
+    QTest::newRow("inside") << 640 << 480 << 300 << 200;
+    QTest::newRow("at an edge") << 640 << 480 << 0 << 440;
+    QTest::newRow("padded window") << 900 << 150 << 50 << 20;
+    QTest::newRow("tiny") << 17 << 9 << 4 << 2;
+  }
+  void paste_back_identity_outside_dilated_mask() {
+    QFETCH(int, w);
+    QFETCH(int, h);
+    QFETCH(int, mx);
+    QFETCH(int, my);
+    const Image src = noise_image(w, h, 11);
+    Image mask = rect_mask(w, h, mx, my, std::min(40, w - mx), std::min(40, h - my));
+    mask.at(w - 1, h - 1) = 255;  // a second, far-away blob
+    const Rect win = choose_window(w, h, mask);
+    const Image generated = noise_image(256, 256, 12);
+    const Image out = paste_back(src, mask, win, generated);
+    const Image region = paste_region(mask, win);
+    QCOMPARE(out.width, w);
+    QCOMPARE(out.height, h);
+    long changed_inside_mask = 0;
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x) {
+        if (!region.at(x, y)) {
+          for (int c = 0; c < 3; ++c)
+            if (out.at(x, y, c) != src.at(x, y, c))
+              QFAIL(qPrintable(
+                  QString("pixel (%1, %2) outside the dilated mask changed").arg(x).arg(y)));
+        }
+        if (mask.at(x, y))
+          for (int c = 0; c < 3; ++c) changed_inside_mask += out.at(x, y, c) != src.at(x, y, c);
+      }
+    QVERIFY(changed_inside_mask > 0);
+    // Every change pixel is inside the region, and the region is the mask grown a little.
+    for (int y = 0; y < h; ++y)
+      for (int x = 0; x < w; ++x)
+        if (mask.at(x, y)) QVERIFY(region.at(x, y));
+  }
+
+  void paste_back_replaces_mask_interior_fully() {
+    const Image src = noise_image(400, 300, 1);
+    const Image mask = rect_mask(400, 300, 150, 100, 60, 60);
+    const Rect win = choose_window(400, 300, mask);
+    Image gen(256, 256, 3, 200);
+    const Image out = paste_back(src, mask, win, gen);
+    // Deep inside the mask alpha is 1: the generated value exactly.
+    for (int y = 110; y < 150; ++y)
+      for (int x = 160; x < 200; ++x) QCOMPARE(int(out.at(x, y, 1)), 200);
+  }
+
+  void classic_fill_changes_only_masked_pixels_data() {
+    QTest::addColumn<int>("method");
+    QTest::newRow("telea") << int(ClassicMethod::telea);
+    QTest::newRow("navier-stokes") << int(ClassicMethod::navier_stokes);
+  }
+  void classic_fill_changes_only_masked_pixels() {
+    QFETCH(int, method);
+    ClassicFillRequest req;
+    req.image = noise_image(120, 90, 3);
+    req.mask = rect_mask(120, 90, 30, 20, 25, 30);
+    req.mask.at(0, 0) = 255;
+    req.method = ClassicMethod(method);
+    const RunResult r = classic_fill(req);
+    QCOMPARE(r.images.size(), size_t(1));
+    const Image& out = r.images[0];
+    long changed = 0;
+    for (int y = 0; y < 90; ++y)
+      for (int x = 0; x < 120; ++x)
+        for (int c = 0; c < 3; ++c) {
+          if (!req.mask.at(x, y))
+            QCOMPARE(out.at(x, y, c), req.image.at(x, y, c));
+          else
+            changed += out.at(x, y, c) != req.image.at(x, y, c);
+        }
+    QVERIFY(changed > 0);
+    QCOMPARE(QString::fromStdString(r.parameters.at("mode")), QString("classic-fill"));
+  }
+
+  void classic_fill_rejects_bad_mask() {
+    ClassicFillRequest req;
+    req.image = noise_image(10, 10, 1);
+    req.mask = Image(9, 10, 1);
+    QVERIFY_THROWS_EXCEPTION(pb::Error, classic_fill(req));
+  }
+};
+
+QTEST_GUILESS_MAIN(PipelinesGeometry)
+#include "tst_pipelines_geometry.moc"

@@ -1,0 +1,189 @@
+// The `parameters` text other diffusion tools read and write, and our `promptbrush` chunk.
+#include <QBuffer>
+#include <QImage>
+#include <QImageReader>
+#include <QImageWriter>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "ui/document/png_metadata.h"
+
+namespace {
+
+QByteArray encodePng(const QImage& image) {
+  QByteArray data;
+  QBuffer buffer(&data);
+  buffer.open(QIODevice::WriteOnly);
+  QImageWriter(&buffer, "png").write(image);
+  return data;
+}
+
+QImage smallImage() {
+  QImage image(8, 6, QImage::Format_RGB32);
+  image.fill(QColor(10, 20, 30));
+  return image;
+}
+
+}  // namespace
+
+class TestPngMetadata : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void formatsTheCommonLayout() {
+    QJsonObject p{{"prompt", "a photo of a cat"},
+                  {"negative_prompt", "blurry"},
+                  {"steps", 50},
+                  {"sampler", "DDIM"},
+                  {"cfg_scale", 5.5},
+                  {"seed", 42},
+                  {"width", 256},
+                  {"height", 192},
+                  {"model", "base-inpaint"}};
+    QCOMPARE(formatParametersText(p),
+             QStringLiteral("a photo of a cat\nNegative prompt: blurry\n"
+                            "Steps: 50, Sampler: DDIM, CFG scale: 5.5, Seed: 42, Size: 256x192, "
+                            "Model: base-inpaint"));
+  }
+
+  void roundTripsKnownAndExtraKeys() {
+    QJsonObject p{{"prompt", "line one\nline two, with: punctuation"},
+                  {"steps", 27},
+                  {"sampler", "Euler a"},
+                  {"cfg_scale", 3},
+                  {"seed", QJsonValue(qint64(9007199254740993LL))},  // above 2^53: stays exact
+                  {"width", 64},
+                  {"height", 64},
+                  {"model", "base"},
+                  {"model_hash", "ab12cd34"},
+                  {"mode", "inpaint"},
+                  {"mask_window", "0,0,64,64"},
+                  {"t", 0.25},
+                  {"upsample", true}};
+    const QString text = formatParametersText(p);
+    QVERIFY2(text.contains(QStringLiteral("Mask window: \"0,0,64,64\"")), qPrintable(text));
+    const QJsonObject back = parseParametersText(text);
+    QCOMPARE(back, p);
+    QCOMPARE(back.value("seed").toInteger(), 9007199254740993LL);
+  }
+
+  void parsesTextWrittenByOtherTools() {
+    const QString text = QStringLiteral(
+        "masterpiece, a castle\non a hill\nNegative prompt: lowres, bad anatomy\n"
+        "Steps: 20, Sampler: DPM++ 2M Karras, CFG scale: 7, Seed: 1234567890, Size: 512x768, "
+        "Model hash: 6ce0161689, Model: v1-5-pruned-emaonly, Lora hashes: \"a: 1, b: 2\", "
+        "Version: v1.6.0");
+    const QJsonObject p = parseParametersText(text);
+    QCOMPARE(p.value("prompt").toString(), QStringLiteral("masterpiece, a castle\non a hill"));
+    QCOMPARE(p.value("negative_prompt").toString(), QStringLiteral("lowres, bad anatomy"));
+    QCOMPARE(p.value("steps").toInt(), 20);
+    QCOMPARE(p.value("sampler").toString(), QStringLiteral("DPM++ 2M Karras"));
+    QCOMPARE(p.value("cfg_scale").toDouble(), 7.0);
+    QCOMPARE(p.value("seed").toInteger(), 1234567890LL);
+    QCOMPARE(p.value("width").toInt(), 512);
+    QCOMPARE(p.value("height").toInt(), 768);
+    QCOMPARE(p.value("model_hash").toString(), QStringLiteral("6ce0161689"));
+    QCOMPARE(p.value("model").toString(), QStringLiteral("v1-5-pruned-emaonly"));
+    QCOMPARE(p.value("lora_hashes").toString(), QStringLiteral("a: 1, b: 2"));
+    QCOMPARE(p.value("version").toString(), QStringLiteral("v1.6.0"));
+  }
+
+  void promptWithoutParametersLine() {
+    const QJsonObject p = parseParametersText(QStringLiteral("just a prompt: with a colon"));
+    QCOMPARE(p.value("prompt").toString(), QStringLiteral("just a prompt: with a colon"));
+    QVERIFY(!p.contains("steps"));
+    QVERIFY(parseParametersText(QString()).isEmpty());
+  }
+
+  void promptbrushChunkRoundTrip() {
+    QJsonArray applied{QJsonObject{{"prompt", "a"}, {"seeds", QJsonArray{1, 2, 3}}},
+                       QJsonObject{{"prompt", "b"}, {"t", 0.5}}};
+    QCOMPARE(parsePromptbrushChunk(formatPromptbrushChunk(applied)), applied);
+    QVERIFY(parsePromptbrushChunk(QStringLiteral("{not json")).isEmpty());
+    // The command-line tool's flat object.
+    const QJsonArray cli = parsePromptbrushChunk(
+        QStringLiteral(R"({"prompt":"42","steps":"50","seed":"7","cfg_scale":"3.5","model":"base",)"
+                       R"("window":{"x":0,"y":0,"width":64,"height":64}})"));
+    QCOMPARE(cli.size(), 1);
+    const QJsonObject c = cli.at(0).toObject();
+    QCOMPARE(c.value("prompt").toString(), QStringLiteral("42"));
+    QCOMPARE(c.value("steps").toInt(), 50);
+    QCOMPARE(c.value("seed").toInteger(), 7);
+    QCOMPARE(c.value("cfg_scale").toDouble(), 3.5);
+    QCOMPARE(c.value("window").toObject().value("width").toInt(), 64);
+    QVERIFY(parsePromptbrushChunk(QStringLiteral("[1,2]")).isEmpty());
+  }
+
+  void insertsLatin1AsTextAndUnicodeAsItxt() {
+    const QString latin = QStringLiteral("a caf\u00e9\nSteps: 10, Sampler: DDIM");
+    const QString unicode = QStringLiteral("{\"prompt\":\"\u732b \u2014 cat\"}");
+    const QByteArray png = insertPngTextChunks(encodePng(smallImage()),
+                                               {{"parameters", latin}, {"promptbrush", unicode}});
+    QVERIFY(!png.isEmpty());
+    QVERIFY(png.contains("tEXtparameters"));
+    QVERIFY(png.contains("iTXtpromptbrush"));
+    // Before the image data, so that readers find them without decoding the image.
+    QVERIFY(png.indexOf("tEXtparameters") < png.indexOf("IDAT"));
+
+    QBuffer buffer;
+    buffer.setData(png);
+    QImageReader reader(&buffer, "png");
+    QCOMPARE(reader.text("promptbrush"), unicode);  // other PNG readers see it too
+    const QImage decoded = reader.read();
+    QCOMPARE(decoded.convertToFormat(QImage::Format_RGB32), smallImage());  // CRCs are valid
+
+    QTemporaryDir dir;
+    const QString path = dir.filePath("t.png");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(png);
+    f.close();
+    const auto chunks = readPngTextChunks(path);
+    QCOMPARE(chunks.size(), 2);
+    QCOMPARE(pngTextValue(chunks, "parameters"), latin);  // with its line break
+    QCOMPARE(pngTextValue(chunks, "promptbrush"), unicode);
+    QVERIFY(pngTextValue(chunks, "absent").isEmpty());
+  }
+
+  void readsCompressedText() {
+    // Qt writes long text as zTXt (and non-Latin-1 long text as compressed iTXt).
+    QTemporaryDir dir;
+    const QString path = dir.filePath("z.png");
+    QImage image = smallImage();
+    const QString longLatin = QStringLiteral("line one\n") + QString(300, QLatin1Char('x'));
+    const QString longUnicode = QStringLiteral("\u732b\n") + QString(300, QChar(0x732b));
+    image.setText("parameters", longLatin);
+    image.setText("promptbrush", longUnicode);
+    QVERIFY(image.save(path));
+    const auto chunks = readPngTextChunks(path);
+    QCOMPARE(pngTextValue(chunks, "parameters"), longLatin);
+    QCOMPARE(pngTextValue(chunks, "promptbrush"), longUnicode);
+  }
+
+  void survivesDamagedChunks() {
+    QByteArray png = insertPngTextChunks(encodePng(smallImage()), {{"parameters", "abc"}});
+    QTemporaryDir dir;
+    const QString path = dir.filePath("d.png");
+    for (const QByteArray& bytes :
+         {png.left(40), QByteArray(png).replace("tEXt", "zTXt"),
+          QByteArray(png).replace("tEXt", "iTXt"),
+          QByteArray(png).replace(33, 4, QByteArray("\x7f\xff\xff\xff", 4))}) {
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+      f.write(bytes);
+      f.close();
+      readPngTextChunks(path);  // no crash, no hang; content unspecified
+    }
+  }
+
+  void rejectsWhatIsNotPng() {
+    QVERIFY(insertPngTextChunks(QByteArray("not a png"), {{"k", "v"}}).isEmpty());
+    QVERIFY(insertPngTextChunks(QByteArray(), {{"k", "v"}}).isEmpty());
+    QVERIFY(readPngTextChunks(QStringLiteral("/nonexistent/x.png")).isEmpty());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestPngMetadata)
+#include "tst_ui_png_metadata.moc"

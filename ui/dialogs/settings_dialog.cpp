@@ -1,0 +1,77 @@
+#include "ui/dialogs/settings_dialog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QStyle>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+SettingsDialog::SettingsDialog(const EngineSettings& settings, QWidget* parent)
+    : QDialog(parent), initial_(settings) {
+  setWindowTitle(tr("Settings"));
+  auto* form = new QFormLayout;
+  modelsDir_ = new QLineEdit(settings.modelsDir);
+  auto* browse = new QToolButton;
+  browse->setIcon(style()->standardIcon(QStyle::SP_DirOpenIcon));
+  connect(browse, &QToolButton::clicked, this, [this] {
+    const QString dir =
+        QFileDialog::getExistingDirectory(this, tr("Models Folder"), modelsDir_->text());
+    if (!dir.isEmpty()) modelsDir_->setText(dir);
+  });
+  auto* dirRow = new QHBoxLayout;
+  dirRow->addWidget(modelsDir_, 1);
+  dirRow->addWidget(browse);
+  form->addRow(tr("Models folder"), dirRow);
+  if (!settings.modelsDirOverride.isEmpty()) {
+    auto* note = new QLabel(tr("This session uses the folder given by %1; the setting applies "
+                               "when it is not given.")
+                                .arg(settings.modelsDirOverride));
+    note->setWordWrap(true);
+    form->addRow(QString(), note);
+  }
+
+  device_ = new QComboBox;
+  device_->addItem(tr("Automatic"), "auto");
+  device_->addItem(tr("CPU"), "cpu");
+  device_->addItem(tr("CUDA GPU"), "cuda");
+  device_->setCurrentIndex(qMax(0, device_->findData(settings.device)));
+  form->addRow(tr("Device"), device_);
+
+  budget_ = new QSpinBox;
+  budget_->setRange(0, 1 << 20);
+  budget_->setSingleStep(512);
+  budget_->setSuffix(tr(" MB"));
+  budget_->setSpecialValueText(tr("Unlimited"));
+  budget_->setValue(settings.memoryBudgetMb);
+  budget_->setToolTip(tr("Loaded models beyond this are unloaded, least recently used first"));
+  form->addRow(tr("Memory budget"), budget_);
+
+  threads_ = new QSpinBox;
+  threads_->setRange(0, 256);
+  threads_->setSpecialValueText(tr("All cores"));
+  threads_->setValue(settings.threads);
+  form->addRow(tr("CPU threads"), threads_);
+
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+  connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  auto* root = new QVBoxLayout(this);
+  root->addLayout(form);
+  root->addWidget(buttons);
+  setMinimumWidth(480);
+}
+
+EngineSettings SettingsDialog::settings() const {
+  EngineSettings s = initial_;
+  s.modelsDir = modelsDir_->text().trimmed();
+  s.device = device_->currentData().toString();
+  s.memoryBudgetMb = budget_->value();
+  s.threads = threads_->value();
+  return s;
+}

@@ -1,0 +1,315 @@
+#include "ui/mainwindow/main_window.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDockWidget>
+#include <QEvent>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMouseEvent>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+#include "ui/canvas/canvas_view.h"
+#include "ui/document/document.h"
+#include "ui/mainwindow/message_bar.h"
+#include "ui/panels/brush_panel.h"
+#include "ui/panels/gallery_panel.h"
+#include "ui/panels/history_panel.h"
+#include "ui/panels/prompt_panel.h"
+
+namespace {
+QDockWidget* makeDock(const QString& title, const QString& name, QWidget* content) {
+  auto* dock = new QDockWidget(title);
+  dock->setObjectName(name);
+  dock->setWidget(content);
+  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable |
+                    QDockWidget::DockWidgetFloatable);
+  return dock;
+}
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setObjectName(QStringLiteral("MainWindow"));
+  setAcceptDrops(true);
+  setDockNestingEnabled(true);
+  document_ = new Document(this);
+
+  auto* central = new QWidget;
+  auto* column = new QVBoxLayout(central);
+  column->setContentsMargins(6, 6, 6, 0);
+  column->setSpacing(6);
+  messages_ = new MessageBar;
+  canvas_ = new CanvasView;
+  canvas_->setDocument(document_);
+  canvas_->setMouseTracking(true);
+  canvas_->installEventFilter(this);
+  column->addWidget(messages_);
+  column->addWidget(canvas_, 1);
+  setCentralWidget(central);
+
+  createDocks();
+  createActions();
+  createMenus();
+  createStatusBar();
+  connectCanvas();
+
+  connect(document_, &Document::modifiedChanged, this, &MainWindow::updateTitle);
+  connect(document_, &Document::filePathChanged, this, &MainWindow::updateTitle);
+  connect(document_, &Document::imageReplaced, this, [this] {
+    // Candidates and a running job belong to the image that was replaced.
+    if (running_) emit cancelRequested();
+    gallery_->clear();
+    updateTitle();
+    updateStatus();
+    updateActions();
+  });
+  connect(document_, &Document::maskChanged, this, &MainWindow::updateActions);
+
+  resize(1280, 820);
+  restoreSettings();
+  updateTitle();
+  updateStatus();
+  updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+QAction* MainWindow::action(const QString& objectName) const {
+  return findChild<QAction*>(objectName);
+}
+
+void MainWindow::createDocks() {
+  prompt_ = new PromptPanel;
+  gallery_ = new GalleryPanel;
+  history_ = new HistoryPanel;
+  brush_ = new BrushPanel;
+  promptDock_ = makeDock(tr("Prompt"), QStringLiteral("promptDock"), prompt_);
+  galleryDock_ = makeDock(tr("Gallery"), QStringLiteral("galleryDock"), gallery_);
+  historyDock_ = makeDock(tr("History"), QStringLiteral("historyDock"), history_);
+  brushDock_ = makeDock(tr("Mask Brush"), QStringLiteral("brushDock"), brush_);
+  addDockWidget(Qt::RightDockWidgetArea, promptDock_);
+  addDockWidget(Qt::RightDockWidgetArea, galleryDock_);
+  tabifyDockWidget(galleryDock_, historyDock_);
+  galleryDock_->raise();
+  addDockWidget(Qt::LeftDockWidgetArea, brushDock_);
+  resizeDocks({promptDock_, brushDock_}, {360, 220}, Qt::Horizontal);
+
+  connect(prompt_, &PromptPanel::generateRequested, this, &MainWindow::generateRequested);
+  connect(prompt_, &PromptPanel::cancelRequested, this, &MainWindow::cancelRequested);
+  connect(prompt_, &PromptPanel::modelsDialogRequested, this, [this] { showModelsDialog(); });
+
+  connect(gallery_, &GalleryPanel::candidateSelected, this, [this](int i) {
+    // Preview in place; -1 shows the document itself again.
+    if (i < 0)
+      document_->clearPreview();
+    else
+      document_->setPreview(gallery_->candidate(i));
+  });
+  connect(gallery_, &GalleryPanel::applyRequested, this, &MainWindow::applyCandidate);
+  connect(gallery_, &GalleryPanel::discardRequested, this, [this] {
+    gallery_->clear();
+    document_->clearPreview();
+  });
+
+  connect(history_, &HistoryPanel::reuseRequested, prompt_, &PromptPanel::setSettings);
+  connect(history_, &HistoryPanel::rerunRequested, this, [this](const RunSettings& s) {
+    prompt_->setSettings(s);
+    emit generateRequested(s);
+  });
+}
+
+void MainWindow::connectCanvas() {
+  connect(brush_, &BrushPanel::brushSizeChanged, canvas_, &CanvasView::setBrushSize);
+  connect(brush_, &BrushPanel::hardnessChanged, canvas_, &CanvasView::setHardness);
+  connect(brush_, &BrushPanel::overlayOpacityChanged, canvas_, &CanvasView::setOverlayOpacity);
+  connect(brush_, &BrushPanel::eraserSelected, canvas_, [this](bool eraser) {
+    canvas_->setTool(eraser ? CanvasView::Tool::Eraser : CanvasView::Tool::Brush);
+  });
+  connect(canvas_, &CanvasView::brushSizeChanged, brush_, &BrushPanel::setBrushSize);
+  connect(canvas_, &CanvasView::hardnessChanged, brush_, &BrushPanel::setHardness);
+  connect(canvas_, &CanvasView::toolChanged, brush_,
+          [this](CanvasView::Tool t) { brush_->setEraser(t == CanvasView::Tool::Eraser); });
+  connect(canvas_, &CanvasView::zoomChanged, this, &MainWindow::updateStatus);
+  connect(brush_, &BrushPanel::clearMaskRequested, document_, &Document::clearMask);
+  connect(brush_, &BrushPanel::invertMaskRequested, document_, &Document::invertMask);
+  connect(brush_, &BrushPanel::fillMaskRequested, document_, &Document::fillMask);
+  canvas_->setBrushSize(brush_->brushSize());
+  canvas_->setHardness(brush_->hardness());
+  canvas_->setOverlayOpacity(brush_->overlayOpacity());
+}
+
+void MainWindow::createStatusBar() {
+  zoomLabel_ = new QLabel;
+  sizeLabel_ = new QLabel;
+  cursorLabel_ = new QLabel;
+  for (QLabel* l : {cursorLabel_, sizeLabel_, zoomLabel_}) {
+    l->setMinimumWidth(90);
+    l->setAlignment(Qt::AlignCenter);
+    statusBar()->addPermanentWidget(l);
+  }
+}
+
+void MainWindow::updateTitle() {
+  const QString path = document_->filePath();
+  QString name = path.isEmpty() ? (document_->hasImage() ? tr("Untitled") : QString())
+                                : QFileInfo(path).fileName();
+  setWindowTitle(name.isEmpty() ? QStringLiteral("Promptbrush")
+                                : QStringLiteral("%1[*] — Promptbrush").arg(name));
+  setWindowModified(document_->isModified());
+}
+
+void MainWindow::updateStatus() {
+  zoomLabel_->setText(tr("%1%").arg(qRound(canvas_->zoom() * 100)));
+  const QSize s = document_->image().size();
+  sizeLabel_->setText(document_->hasImage() ? tr("%1 × %2").arg(s.width()).arg(s.height())
+                                            : QString());
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == canvas_ && event->type() == QEvent::MouseMove && document_->hasImage()) {
+    const QPoint p = canvas_->widgetToImage(static_cast<QMouseEvent*>(event)->position()).toPoint();
+    const bool inside = QRect(QPoint(), document_->image().size()).contains(p);
+    cursorLabel_->setText(inside ? tr("%1, %2").arg(p.x()).arg(p.y()) : QString());
+  } else if (watched == canvas_ && event->type() == QEvent::Leave) {
+    cursorLabel_->clear();
+  }
+  return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::setAvailability(const Availability& availability) {
+  prompt_->setAvailability(availability);
+}
+
+void MainWindow::runStarted(int runId, const RunSettings& settings) {
+  running_ = true;
+  prompt_->setRunning(true);
+  statusBar()->showMessage(
+      tr("Run %1: %2…")
+          .arg(runId)
+          .arg(settings.usesDiffusion() ? modeName(settings.mode) : methodName(settings.method)));
+  updateActions();
+}
+
+void MainWindow::runProgress(const RunProgress& progress) { prompt_->setProgress(progress); }
+
+void MainWindow::runPreview(const QImage& preview) {
+  if (running_) document_->setPreview(preview);
+}
+
+void MainWindow::runFinished(const RunRecord& run) {
+  running_ = false;
+  prompt_->setRunning(false);
+  prompt_->setStatusText(tr("Run %1 done in %2 s").arg(run.id).arg(run.seconds, 0, 'f', 1));
+  statusBar()->clearMessage();
+  galleryRun_ = run;
+  gallery_->showRun(run);
+  galleryDock_->raise();
+  history_->addRun(run);
+  if (!run.seeds.isEmpty() && run.settings.usesDiffusion()) prompt_->setLastSeed(run.seeds.front());
+  gallery_->select(run.images.isEmpty() ? -1 : 0);  // previews the first candidate in place
+  updateActions();
+}
+
+void MainWindow::runFailed(const QString& message) {
+  running_ = false;
+  prompt_->setRunning(false);
+  prompt_->setStatusText(tr("Failed"));
+  statusBar()->clearMessage();
+  document_->clearPreview();
+  showError(message);
+  updateActions();
+}
+
+void MainWindow::runCancelled() {
+  running_ = false;
+  prompt_->setRunning(false);
+  prompt_->setStatusText(tr("Cancelled"));
+  statusBar()->clearMessage();
+  document_->clearPreview();
+  updateActions();
+}
+
+void MainWindow::applyCandidate(int index) {
+  const QImage image = gallery_->candidate(index);
+  if (image.isNull()) return;
+  QJsonObject params = galleryRun_.parameters;
+  if (index < galleryRun_.seeds.size() && galleryRun_.settings.usesDiffusion())
+    params.insert("seed", QString::number(galleryRun_.seeds[index]));
+  const RunSettings& s = galleryRun_.settings;
+  const QString what = s.usesDiffusion() ? tr("%1 “%2”").arg(modeName(s.mode), s.prompt.left(40))
+                                         : methodName(s.method);
+  document_->applyResult(image, what, params);
+  gallery_->select(-1);
+  statusBar()->showMessage(tr("Applied candidate %1 (Ctrl+Z undoes)").arg(index + 1), 4000);
+}
+
+void MainWindow::showError(const QString& message) {
+  messages_->showMessage(message, MessageBar::Level::Error);
+}
+
+void MainWindow::showInfo(const QString& message) {
+  messages_->showMessage(message, MessageBar::Level::Info);
+}
+
+void MainWindow::setModelFiles(const QVector<ModelFileEntry>& files, const QString& modelsDir) {
+  modelFiles_ = files;
+  modelsDir_ = modelsDir;
+  if (modelsDialog_) modelsDialog_->setFiles(files, modelsDir);
+}
+
+void MainWindow::showModelsDialog(bool firstRun) {
+  if (!modelsDialog_) {
+    modelsDialog_ = new ModelsDialog(modelFiles_, modelsDir_, firstRun, this);
+    modelsDialog_->setAttribute(Qt::WA_DeleteOnClose);
+    connect(modelsDialog_, &ModelsDialog::refreshRequested, this,
+            &MainWindow::modelsRefreshRequested);
+  }
+  modelsDialog_->show();  // non-modal: the person can keep working
+  modelsDialog_->raise();
+}
+
+QJsonObject MainWindow::sessionState() const {
+  return QJsonObject{{"runs", history_->toJson()}, {"settings", prompt_->settings().toJson()}};
+}
+
+void MainWindow::restoreSessionState(const QJsonObject& state) {
+  history_->restore(state.value("runs").toArray());
+  if (state.contains("settings"))
+    prompt_->setSettings(RunSettings::fromJson(state.value("settings").toObject()));
+}
+
+void MainWindow::restoreSettings() {
+  QSettings s;
+  restoreGeometry(s.value("ui/geometry").toByteArray());
+  restoreState(s.value("ui/windowState").toByteArray());
+  brush_->setBrushSize(s.value("brush/size", brush_->brushSize()).toInt());
+  brush_->setHardness(s.value("brush/hardness", brush_->hardness()).toDouble());
+  brush_->setOverlayOpacity(s.value("brush/overlayOpacity", brush_->overlayOpacity()).toDouble());
+  lastFolder_ = s.value("ui/lastFolder").toString();
+  prompt_->setPromptHistory(s.value("ui/promptHistory").toStringList());
+  recent_ = s.value("ui/recentFiles").toStringList();
+  const QJsonDocument runSettings = QJsonDocument::fromJson(s.value("ui/runSettings").toByteArray());
+  if (runSettings.isObject()) prompt_->setSettings(RunSettings::fromJson(runSettings.object()));
+  rebuildRecentMenu();
+}
+
+void MainWindow::saveSettings() const {
+  QSettings s;
+  s.setValue("ui/geometry", saveGeometry());
+  s.setValue("ui/windowState", saveState());
+  s.setValue("brush/size", brush_->brushSize());
+  s.setValue("brush/hardness", brush_->hardness());
+  s.setValue("brush/overlayOpacity", brush_->overlayOpacity());
+  s.setValue("ui/lastFolder", lastFolder_);
+  s.setValue("ui/promptHistory", prompt_->promptHistory());
+  s.setValue("ui/recentFiles", recent_);
+  s.setValue("ui/runSettings",
+             QJsonDocument(prompt_->settings().toJson()).toJson(QJsonDocument::Compact));
+}

@@ -1,0 +1,136 @@
+#pragma once
+// The main window: the canvas in the middle, the prompt, gallery, history and brush panels as
+// docks, menus, and the status bar. It emits intents (generate, cancel, settings changed) and
+// takes results through slots; it does not know the engine.
+#include <QMainWindow>
+#include <QPointer>
+#include <QVector>
+
+#include "ui/dialogs/models_dialog.h"
+#include "ui/dialogs/settings_dialog.h"
+#include "ui/panels/run_settings.h"
+
+class BrushPanel;
+class CanvasView;
+class Document;
+class GalleryPanel;
+class HistoryPanel;
+class MessageBar;
+class PromptPanel;
+class QAction;
+class QDockWidget;
+class QLabel;
+class QMenu;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  Document* document() const { return document_; }
+  CanvasView* canvas() const { return canvas_; }
+  PromptPanel* promptPanel() const { return prompt_; }
+  GalleryPanel* galleryPanel() const { return gallery_; }
+  HistoryPanel* historyPanel() const { return history_; }
+  BrushPanel* brushPanel() const { return brush_; }
+  MessageBar* messageBar() const { return messages_; }
+  QAction* action(const QString& objectName) const;
+
+  // File operations; failures show a message and return false.
+  bool openFile(const QString& path);
+  bool saveFile(const QString& path);
+  bool exportPng(const QString& path);  // a copy with the parameters; the document keeps its path
+  void newCanvas(QSize size, const QColor& background);
+  bool pasteFromClipboard();
+
+  QStringList recentFiles() const { return recent_; }
+  void setModelFiles(const QVector<ModelFileEntry>& files, const QString& modelsDir);
+  void setEngineSettings(const EngineSettings& settings) { engineSettings_ = settings; }
+  EngineSettings engineSettings() const { return engineSettings_; }
+  // The run history and the prompt's settings, for the recovery file.
+  QJsonObject sessionState() const;
+  void restoreSessionState(const QJsonObject& state);
+
+  // Persisted across sessions: dock layout, brush settings, last folder, prompt history,
+  // recent files. Called on construction and on close.
+  void restoreSettings();
+  void saveSettings() const;
+
+  // Unsaved work: asks whether to save; false if the person cancels.
+  bool maybeSave();
+
+ public slots:
+  void setAvailability(const Availability& availability);
+  void runStarted(int runId, const RunSettings& settings);
+  void runProgress(const RunProgress& progress);
+  void runPreview(const QImage& preview);
+  void runFinished(const RunRecord& run);
+  void runFailed(const QString& message);
+  void runCancelled();
+  void showModelsDialog(bool firstRun = false);
+  void showError(const QString& message);
+  void showInfo(const QString& message);
+
+ signals:
+  void generateRequested(const RunSettings& settings);
+  void cancelRequested();
+  void engineSettingsChanged(const EngineSettings& settings);
+  void modelsRefreshRequested();
+  void closing();  // the window is about to close: stop work
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
+ private:
+  void createDocks();
+  void createActions();
+  void createMenus();
+  void createStatusBar();
+  void connectCanvas();
+  void updateTitle();
+  void updateStatus();
+  void updateActions();
+  void addRecent(const QString& path);
+  void rebuildRecentMenu();
+  void offerLoadedParameters();
+  void applyCandidate(int index);
+  void openDialog();
+  bool saveAsDialog();
+  void exportDialog();
+  void importMaskDialog();
+  void exportMaskDialog();
+  void newCanvasDialog();
+  void settingsDialog();
+  QString lastFolder() const;
+  void setLastFolder(const QString& fileOrDir);
+
+  Document* document_ = nullptr;
+  CanvasView* canvas_ = nullptr;
+  MessageBar* messages_ = nullptr;
+  PromptPanel* prompt_ = nullptr;
+  GalleryPanel* gallery_ = nullptr;
+  HistoryPanel* history_ = nullptr;
+  BrushPanel* brush_ = nullptr;
+  QDockWidget* promptDock_ = nullptr;
+  QDockWidget* galleryDock_ = nullptr;
+  QDockWidget* historyDock_ = nullptr;
+  QDockWidget* brushDock_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  QMenu* viewMenu_ = nullptr;
+  QLabel* zoomLabel_ = nullptr;
+  QLabel* sizeLabel_ = nullptr;
+  QLabel* cursorLabel_ = nullptr;
+  QPointer<ModelsDialog> modelsDialog_;
+
+  QStringList recent_;
+  QString lastFolder_;
+  QVector<ModelFileEntry> modelFiles_;
+  QString modelsDir_;
+  EngineSettings engineSettings_;
+  RunRecord galleryRun_;  // the run whose candidates the gallery shows (parameters on apply)
+  bool running_ = false;
+};

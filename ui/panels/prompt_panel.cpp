@@ -1,0 +1,345 @@
+#include "ui/panels/prompt_panel.h"
+
+#include <QButtonGroup>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QRegularExpressionValidator>
+#include <QSlider>
+#include <QSpinBox>
+#include <QStandardItemModel>
+#include <QStyle>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace {
+constexpr int kMaxHistory = 50;
+
+QString modeTip(GenerationMode mode) {
+  switch (mode) {
+    case GenerationMode::Inpaint:
+      return QObject::tr("Repaint the masked area from the prompt");
+    case GenerationMode::TextToImage:
+      return QObject::tr("Generate a whole image from the prompt");
+    case GenerationMode::Variations:
+      return QObject::tr("New images with the content and style of this one");
+    case GenerationMode::Interpolate:
+      return QObject::tr("Morph between two images through CLIP space");
+  }
+  return {};
+}
+}  // namespace
+
+PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
+  auto* root = new QVBoxLayout(this);
+  root->setContentsMargins(8, 8, 8, 8);
+  root->setSpacing(8);
+
+  // Mode switch: a segmented row of exclusive buttons.
+  modes_ = new QButtonGroup(this);
+  auto* modeRow = new QHBoxLayout;
+  modeRow->setSpacing(2);
+  for (int i = 0; i < kGenerationModeCount; ++i) {
+    auto* b = new QToolButton;
+    b->setText(modeName(GenerationMode(i)));
+    b->setCheckable(true);
+    b->setAutoRaise(false);
+    b->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+    b->setObjectName(QStringLiteral("mode%1").arg(i));
+    modes_->addButton(b, i);
+    modeRow->addWidget(b);
+  }
+  modes_->button(0)->setChecked(true);
+  root->addLayout(modeRow);
+
+  modelsLink_ = new QLabel;
+  modelsLink_->setTextFormat(Qt::RichText);
+  modelsLink_->setWordWrap(true);
+  modelsLink_->setText(tr("Some modes need model files. <a href=\"models\">Install models…</a>"));
+  connect(modelsLink_, &QLabel::linkActivated, this, &PromptPanel::modelsDialogRequested);
+  root->addWidget(modelsLink_);
+
+  auto* form = new QFormLayout;
+  form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+  form->setLabelAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  form->setHorizontalSpacing(10);
+  form->setVerticalSpacing(6);
+
+  method_ = new QComboBox;
+  for (FillMethod m :
+       {FillMethod::Glide, FillMethod::ClassicTelea, FillMethod::ClassicNavierStokes})
+    method_->addItem(methodName(m), int(m));
+  methodLabel_ = new QLabel(tr("Method"));
+  form->addRow(methodLabel_, method_);
+
+  prompt_ = new QLineEdit;
+  prompt_->setPlaceholderText(tr("Describe what should be there…"));
+  prompt_->setClearButtonEnabled(true);
+  historyButton_ = new QToolButton;
+  historyButton_->setIcon(style()->standardIcon(QStyle::SP_FileDialogDetailedView));
+  historyButton_->setToolTip(tr("Recent prompts"));
+  connect(historyButton_, &QToolButton::clicked, this, &PromptPanel::showHistoryMenu);
+  auto* promptRow = new QHBoxLayout;
+  promptRow->addWidget(prompt_, 1);
+  promptRow->addWidget(historyButton_);
+  form->addRow(tr("Prompt"), promptRow);
+  connect(prompt_, &QLineEdit::returnPressed, this, &PromptPanel::requestGenerate);
+
+  guidanceSlider_ = new QSlider(Qt::Horizontal);
+  guidanceSlider_->setRange(0, 200);
+  guidance_ = new QDoubleSpinBox;
+  guidance_->setRange(0.0, 20.0);
+  guidance_->setSingleStep(0.5);
+  guidance_->setDecimals(1);
+  guidance_->setToolTip(tr("Classifier-free guidance: higher follows the prompt more closely"));
+  connect(guidanceSlider_, &QSlider::valueChanged, this,
+          [this](int v) { guidance_->setValue(v / 10.0); });
+  connect(guidance_, &QDoubleSpinBox::valueChanged, this,
+          [this](double v) { guidanceSlider_->setValue(qRound(v * 10)); });
+  guidance_->setValue(5.0);
+  auto* guidanceRow = new QHBoxLayout;
+  guidanceRow->addWidget(guidanceSlider_, 1);
+  guidanceRow->addWidget(guidance_);
+  form->addRow(tr("Guidance"), guidanceRow);
+
+  quality_ = new QComboBox;
+  for (QualityPreset q : {QualityPreset::Fast, QualityPreset::Default, QualityPreset::Custom})
+    quality_->addItem(qualityName(q), int(q));
+  quality_->setCurrentIndex(1);
+  steps_ = new QSpinBox;
+  steps_->setRange(1, 1000);
+  steps_->setValue(50);
+  steps_->setSuffix(tr(" steps"));
+  auto* qualityRow = new QHBoxLayout;
+  qualityRow->addWidget(quality_, 1);
+  qualityRow->addWidget(steps_);
+  form->addRow(tr("Quality"), qualityRow);
+  connect(quality_, &QComboBox::currentIndexChanged, this, [this] { updateEnabled(); });
+
+  randomSeed_ = new QCheckBox(tr("Random"));
+  randomSeed_->setChecked(true);
+  seed_ = new QLineEdit(QStringLiteral("0"));
+  seed_->setValidator(
+      new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d{1,19}")), seed_));
+  reuseSeed_ = new QToolButton;
+  reuseSeed_->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
+  reuseSeed_->setToolTip(tr("Reuse the last run's seed"));
+  reuseSeed_->setEnabled(false);
+  connect(reuseSeed_, &QToolButton::clicked, this, [this] {
+    seed_->setText(QString::number(lastSeed_));
+    randomSeed_->setChecked(false);
+  });
+  connect(randomSeed_, &QCheckBox::toggled, this, [this] { updateEnabled(); });
+  auto* seedRow = new QHBoxLayout;
+  seedRow->addWidget(randomSeed_);
+  seedRow->addWidget(seed_, 1);
+  seedRow->addWidget(reuseSeed_);
+  form->addRow(tr("Seed"), seedRow);
+
+  candidates_ = new QSpinBox;
+  candidates_->setRange(1, 8);
+  candidates_->setToolTip(tr("How many candidates one run makes"));
+  form->addRow(tr("Candidates"), candidates_);
+  root->addLayout(form);
+
+  generate_ = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Generate"));
+  generate_->setToolTip(tr("Generate (Ctrl+Enter)"));
+  generate_->setObjectName(QStringLiteral("generateButton"));
+  cancel_ = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Cancel"));
+  cancel_->setToolTip(tr("Cancel the run (Esc)"));
+  cancel_->setEnabled(false);
+  connect(generate_, &QPushButton::clicked, this, &PromptPanel::requestGenerate);
+  connect(cancel_, &QPushButton::clicked, this, &PromptPanel::cancelRequested);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(generate_, 2);
+  buttons->addWidget(cancel_, 1);
+  root->addLayout(buttons);
+
+  progress_ = new QProgressBar;
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  progress_->setTextVisible(false);
+  progress_->setMaximumHeight(8);
+  progressText_ = new QLabel(tr("Ready"));
+  progressText_->setObjectName(QStringLiteral("progressText"));
+  progressText_->setWordWrap(true);
+  root->addWidget(progress_);
+  root->addWidget(progressText_);
+  root->addStretch(1);
+
+  connect(modes_, &QButtonGroup::idClicked, this, [this](int id) {
+    updateEnabled();
+    emit modeChanged(GenerationMode(id));
+  });
+  connect(method_, &QComboBox::currentIndexChanged, this, [this] { updateEnabled(); });
+  setAvailability(Availability{});
+}
+
+GenerationMode PromptPanel::mode() const { return GenerationMode(qMax(0, modes_->checkedId())); }
+
+QAbstractButton* PromptPanel::modeButton(GenerationMode mode) const {
+  return modes_->button(int(mode));
+}
+
+RunSettings PromptPanel::settings() const {
+  RunSettings s;
+  s.mode = mode();
+  s.method = FillMethod(method_->currentData().toInt());
+  s.prompt = prompt_->text().trimmed();
+  s.guidanceScale = guidance_->value();
+  s.quality = QualityPreset(quality_->currentData().toInt());
+  s.customSteps = steps_->value();
+  s.randomSeed = randomSeed_->isChecked();
+  s.seed = seed_->text().toULongLong();
+  s.candidates = candidates_->value();
+  return s;
+}
+
+void PromptPanel::setSettings(const RunSettings& s) {
+  if (isModeAvailable(s.mode)) modes_->button(int(s.mode))->setChecked(true);
+  const bool glideOk = availability_.glideInpaint.available || s.method != FillMethod::Glide;
+  method_->setCurrentIndex(glideOk ? qMax(0, method_->findData(int(s.method))) : 1);
+  prompt_->setText(s.prompt);
+  guidance_->setValue(s.guidanceScale);
+  quality_->setCurrentIndex(qMax(0, quality_->findData(int(s.quality))));
+  steps_->setValue(s.customSteps);
+  randomSeed_->setChecked(s.randomSeed);
+  seed_->setText(QString::number(s.seed));
+  candidates_->setValue(s.candidates);
+  updateEnabled();
+}
+
+bool PromptPanel::isModeAvailable(GenerationMode mode) const {
+  switch (mode) {
+    case GenerationMode::Inpaint:
+      return true;  // classic fill needs no weights
+    case GenerationMode::TextToImage:
+      return availability_.textToImage.available;
+    case GenerationMode::Variations:
+      return availability_.variations.available;
+    case GenerationMode::Interpolate:
+      return availability_.interpolate.available;
+  }
+  return false;
+}
+
+void PromptPanel::setAvailability(const Availability& a) {
+  const bool glideWas = availability_.glideInpaint.available;
+  availability_ = a;
+  const ModeAvailability* perMode[] = {nullptr, &a.textToImage, &a.variations, &a.interpolate};
+  bool anyMissing = !a.glideInpaint.available;
+  for (int i = 0; i < kGenerationModeCount; ++i) {
+    auto* b = modes_->button(i);
+    const bool ok = isModeAvailable(GenerationMode(i));
+    b->setEnabled(ok);
+    QString tip = modeTip(GenerationMode(i));
+    if (!ok) {
+      anyMissing = true;
+      tip += QStringLiteral("\n\n") + tr("Unavailable: %1").arg(perMode[i]->reason) +
+             QStringLiteral("\n") + tr("See Help ▸ Models… for the files to install.");
+    }
+    b->setToolTip(tip);
+  }
+  // The GLIDE entry of the method list follows the inpainting weights.
+  auto* model = qobject_cast<QStandardItemModel*>(method_->model());
+  if (QStandardItem* glide = model ? model->item(0) : nullptr) {
+    glide->setEnabled(a.glideInpaint.available);
+    glide->setToolTip(a.glideInpaint.available ? QString() : a.glideInpaint.reason);
+  }
+  if (!a.glideInpaint.available && method_->currentIndex() == 0) method_->setCurrentIndex(1);
+  if (a.glideInpaint.available && !glideWas) method_->setCurrentIndex(0);  // newly installed
+  method_->setToolTip(a.glideInpaint.available
+                          ? tr("How the masked area is filled")
+                          : tr("GLIDE is unavailable: %1").arg(a.glideInpaint.reason));
+  if (!isModeAvailable(mode())) modes_->button(0)->setChecked(true);
+  modelsLink_->setVisible(anyMissing);
+  updateEnabled();
+}
+
+void PromptPanel::updateEnabled() {
+  const RunSettings s = settings();
+  const bool inpaint = s.mode == GenerationMode::Inpaint;
+  methodLabel_->setVisible(inpaint);
+  method_->setVisible(inpaint);
+  const bool diffusion = s.usesDiffusion();
+  for (QWidget* w : std::initializer_list<QWidget*>{prompt_, historyButton_, guidanceSlider_,
+                                                    guidance_, quality_, randomSeed_, candidates_})
+    w->setEnabled(diffusion);
+  steps_->setEnabled(diffusion && s.quality == QualityPreset::Custom);
+  seed_->setEnabled(diffusion && !s.randomSeed);
+  reuseSeed_->setEnabled(diffusion && haveLastSeed_);
+  const bool methodOk =
+      !inpaint || s.method != FillMethod::Glide || availability_.glideInpaint.available;
+  generate_->setEnabled(isModeAvailable(s.mode) && methodOk);
+}
+
+void PromptPanel::requestGenerate() {
+  if (!generate_->isEnabled()) return;
+  const RunSettings s = settings();
+  if (s.usesDiffusion()) rememberPrompt(s.prompt);
+  emit generateRequested(s);
+}
+
+void PromptPanel::setRunning(bool running) {
+  running_ = running;
+  cancel_->setEnabled(running);
+  if (running) {
+    progress_->setRange(0, 0);  // busy until the first progress report
+    progressText_->setText(tr("Starting…"));
+  } else {
+    progress_->setRange(0, 1);
+    progress_->setValue(0);
+  }
+}
+
+void PromptPanel::setProgress(const RunProgress& p) {
+  if (p.stage.startsWith(QLatin1String("loading"))) {
+    progress_->setRange(0, 0);
+    progressText_->setText(tr("Loading model: %1…").arg(p.stage.mid(8)));
+    return;
+  }
+  const int total = p.overallTotal > 0 ? p.overallTotal : p.total;
+  const int step = p.overallTotal > 0 ? p.overallStep : p.step;
+  progress_->setRange(0, qMax(1, total));
+  progress_->setValue(step);
+  QString text = tr("%1 · step %2/%3").arg(p.stage).arg(p.step).arg(p.total);
+  if (p.remainingSeconds >= 0) text += tr(" · about %1 s left").arg(qRound(p.remainingSeconds));
+  progressText_->setText(text);
+}
+
+void PromptPanel::setStatusText(const QString& text) { progressText_->setText(text); }
+
+void PromptPanel::setLastSeed(quint64 seed) {
+  lastSeed_ = seed;
+  haveLastSeed_ = true;
+  updateEnabled();
+}
+
+void PromptPanel::setPromptHistory(const QStringList& history) {
+  history_ = history.mid(0, kMaxHistory);
+}
+
+void PromptPanel::rememberPrompt(const QString& prompt) {
+  if (prompt.isEmpty()) return;
+  history_.removeAll(prompt);
+  history_.prepend(prompt);
+  while (history_.size() > kMaxHistory) history_.removeLast();
+}
+
+void PromptPanel::showHistoryMenu() {
+  QMenu menu(this);
+  if (history_.isEmpty()) menu.addAction(tr("No prompts yet"))->setEnabled(false);
+  for (const QString& p : history_) {
+    const QString label = p.size() > 60 ? p.left(57) + QStringLiteral("…") : p;
+    menu.addAction(label, this, [this, p] { prompt_->setText(p); });
+  }
+  menu.exec(historyButton_->mapToGlobal(QPoint(0, historyButton_->height())));
+}

@@ -1,0 +1,123 @@
+#include "ui/panels/run_settings.h"
+
+#include <QObject>
+
+namespace {
+template <class E>
+E enumFrom(const QJsonObject& o, const char* key, E fallback, int count) {
+  const int v = o.value(key).toInt(int(fallback));
+  return (v >= 0 && v < count) ? E(v) : fallback;
+}
+}  // namespace
+
+QJsonObject RunSettings::toJson() const {
+  return QJsonObject{{"mode", int(mode)},
+                     {"method", int(method)},
+                     {"prompt", prompt},
+                     {"guidanceScale", guidanceScale},
+                     {"quality", int(quality)},
+                     {"customSteps", customSteps},
+                     {"randomSeed", randomSeed},
+                     // Seeds are 64-bit; JSON numbers are doubles, so keep the digits.
+                     {"seed", QString::number(seed)},
+                     {"candidates", candidates}};
+}
+
+RunSettings RunSettings::fromJson(const QJsonObject& o) {
+  RunSettings s;
+  s.mode = enumFrom(o, "mode", s.mode, kGenerationModeCount);
+  s.method = enumFrom(o, "method", s.method, 3);
+  s.prompt = o.value("prompt").toString();
+  s.guidanceScale = o.value("guidanceScale").toDouble(s.guidanceScale);
+  s.quality = enumFrom(o, "quality", s.quality, 3);
+  s.customSteps = qBound(1, o.value("customSteps").toInt(s.customSteps), 1000);
+  s.randomSeed = o.value("randomSeed").toBool(s.randomSeed);
+  s.seed = o.value("seed").toString().toULongLong();
+  s.candidates = qBound(1, o.value("candidates").toInt(s.candidates), 16);
+  return s;
+}
+
+RunSettings settingsFromParameters(const QJsonObject& p, RunSettings s) {
+  // Values may be numbers or strings (parsed back from the PNG text).
+  auto text = [&p](const char* key) { return p.value(key).toVariant().toString().trimmed(); };
+  if (p.contains("prompt")) s.prompt = text("prompt");
+  bool ok = false;
+  const double cfg = text("cfg_scale").toDouble(&ok);
+  if (ok) s.guidanceScale = cfg;
+  const quint64 seed = text("seed").toULongLong(&ok);
+  if (ok) {
+    s.seed = seed;
+    s.randomSeed = false;
+  }
+  const int steps = text("steps").toInt(&ok);
+  if (ok && steps > 0) {
+    s.quality = QualityPreset::Custom;
+    s.customSteps = steps;
+  }
+  const QString model = text("model") + QLatin1Char(' ') + text("mode");
+  if (model.contains(QLatin1String("classic"), Qt::CaseInsensitive)) {
+    s.mode = GenerationMode::Inpaint;
+    s.method = model.contains(QLatin1String("navier"), Qt::CaseInsensitive)
+                   ? FillMethod::ClassicNavierStokes
+                   : FillMethod::ClassicTelea;
+  } else if (model.contains(QLatin1String("inpaint"), Qt::CaseInsensitive)) {
+    s.mode = GenerationMode::Inpaint;
+    s.method = FillMethod::Glide;
+  } else if (model.contains(QLatin1String("text"), Qt::CaseInsensitive) ||
+             model.contains(QLatin1String("base"), Qt::CaseInsensitive)) {
+    s.mode = GenerationMode::TextToImage;
+  }
+  return s;
+}
+
+QString modeName(GenerationMode mode) {
+  switch (mode) {
+    case GenerationMode::Inpaint:
+      return QObject::tr("Inpaint");
+    case GenerationMode::TextToImage:
+      return QObject::tr("Text to image");
+    case GenerationMode::Variations:
+      return QObject::tr("Variations");
+    case GenerationMode::Interpolate:
+      return QObject::tr("Interpolate");
+  }
+  return {};
+}
+
+QString methodName(FillMethod method) {
+  switch (method) {
+    case FillMethod::Glide:
+      return QObject::tr("GLIDE diffusion");
+    case FillMethod::ClassicTelea:
+      return QObject::tr("Classic fill (Telea)");
+    case FillMethod::ClassicNavierStokes:
+      return QObject::tr("Classic fill (Navier-Stokes)");
+  }
+  return {};
+}
+
+QString qualityName(QualityPreset quality) {
+  switch (quality) {
+    case QualityPreset::Fast:
+      return QObject::tr("Fast");
+    case QualityPreset::Default:
+      return QObject::tr("Default");
+    case QualityPreset::Custom:
+      return QObject::tr("Custom steps");
+  }
+  return {};
+}
+
+RunSettings RunRecord::reproducible() const {
+  RunSettings s = settings;
+  bool ok = false;
+  const quint64 reported = parameters.value("seed").toString().toULongLong(&ok);
+  if (ok) {
+    s.seed = reported;
+    s.randomSeed = false;
+  } else if (!seeds.isEmpty()) {
+    s.seed = seeds.front();
+    s.randomSeed = false;
+  }
+  return s;
+}

@@ -1,0 +1,85 @@
+#pragma once
+// What the prompt panel asks for and what the window shows about a run: plain Qt
+// structs, no engine types. The app layer maps them to pb:: requests.
+#include <QDateTime>
+#include <QImage>
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+#include <QVector>
+
+enum class GenerationMode { Inpaint = 0, TextToImage = 1, Variations = 2, Interpolate = 3 };
+inline constexpr int kGenerationModeCount = 4;
+
+// How the Inpaint mode fills the mask: GLIDE, or OpenCV's classic inpainting (no weights).
+enum class FillMethod { Glide = 0, ClassicTelea = 1, ClassicNavierStokes = 2 };
+
+enum class QualityPreset { Fast = 0, Default = 1, Custom = 2 };
+
+struct RunSettings {
+  GenerationMode mode = GenerationMode::Inpaint;
+  FillMethod method = FillMethod::Glide;
+  QString prompt;
+  double guidanceScale = 5.0;
+  QualityPreset quality = QualityPreset::Default;
+  int customSteps = 50;
+  bool randomSeed = true;
+  quint64 seed = 0;
+  int candidates = 1;
+
+  bool usesDiffusion() const {
+    return mode != GenerationMode::Inpaint || method == FillMethod::Glide;
+  }
+  QJsonObject toJson() const;
+  static RunSettings fromJson(const QJsonObject& o);
+  bool operator==(const RunSettings&) const = default;
+};
+
+// Settings from a saved image's generation parameters (png_metadata.h keys: "prompt",
+// "cfg_scale", "seed", "steps", "model", "mode"); what they do not say stays as in `base`.
+RunSettings settingsFromParameters(const QJsonObject& parameters, RunSettings base = {});
+
+QString modeName(GenerationMode mode);
+QString methodName(FillMethod method);
+QString qualityName(QualityPreset quality);
+
+// Whether a mode (or the GLIDE fill method) can run, and why not.
+struct ModeAvailability {
+  bool available = false;
+  QString reason;
+};
+
+struct Availability {
+  ModeAvailability glideInpaint;  // the Inpaint mode itself always works (classic fill)
+  ModeAvailability textToImage;
+  ModeAvailability variations;
+  ModeAvailability interpolate;
+  QString modelsDir;
+};
+
+struct RunProgress {
+  QString stage;  // "loading base-inpaint", "base", "upsample", ...
+  int step = 0;
+  int total = 0;
+  int overallStep = 0;
+  int overallTotal = 0;
+  double elapsedSeconds = 0;
+  double remainingSeconds = -1;  // -1 while unknown
+};
+
+// One finished run, for the gallery and the history.
+struct RunRecord {
+  int id = 0;
+  RunSettings settings;
+  QVector<QImage> images;  // candidates, at the document's size
+  QVector<quint64> seeds;  // one per candidate
+  QJsonObject parameters;  // what the engine reports ("prompt", "steps", "seed", ...)
+  double seconds = 0;
+  QDateTime finishedAt;
+
+  // The settings that reproduce this run exactly (its seed fixed).
+  RunSettings reproducible() const;
+};
+
+Q_DECLARE_METATYPE(RunSettings)
+Q_DECLARE_METATYPE(RunProgress)
