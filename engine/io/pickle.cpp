@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <unordered_map>
 
@@ -593,9 +594,20 @@ std::string render(const Value& v) {
     case Kind::boolean: return v.boolean ? "True" : "False";
     case Kind::integer: return std::to_string(v.integer);
     case Kind::floating: {
-      char buf[32];
-      auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v.floating);
-      return ec == std::errc() ? std::string(buf, p) : "nan";
+      // Like Python's repr: shortest round-trip digits, fixed notation for exponents
+      // in [-4, 16), "3.0" for integral values.
+      const double d = v.floating;
+      if (std::isnan(d)) return "nan";
+      if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+      char buf[400];
+      auto sci = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+      std::string s(buf, sci.ptr);
+      int exp = std::atoi(s.c_str() + s.find('e') + 1);
+      if (exp < -4 || exp >= 16) return s;
+      auto fix = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+      s.assign(buf, fix.ptr);
+      if (s.find('.') == std::string::npos) s += ".0";
+      return s;
     }
     case Kind::string: return v.text;
     case Kind::bytes: return "<" + std::to_string(v.text.size()) + " bytes>";

@@ -77,6 +77,12 @@ QImage landscape() {
   return img;
 }
 
+// Waits for `done`; says so (and carries on) when it does not happen in time.
+template <class Fn>
+void waitFor(const char* what, Fn done, int ms) {
+  if (!QTest::qWaitFor(done, ms)) std::fprintf(stderr, "timed out waiting for %s\n", what);
+}
+
 void paint(CanvasView* canvas, const QVector<QPointF>& imagePoints) {
   QVector<QPoint> w;
   for (const QPointF& p : imagePoints) w << canvas->imageToWidget(p).toPoint();
@@ -135,7 +141,7 @@ int main(int argc, char** argv) {
     pbapp::AppController controller(&window, &bridge, models);
     window.setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
     window.show();
-    QTest::qWaitForWindowExposed(&window);
+    waitFor("the window", [&] { return window.isVisible(); }, 5000);
     shot("empty-window");
     controller.showFirstRunIfNeeded();
     shot("first-run-dialog");
@@ -148,7 +154,7 @@ int main(int argc, char** argv) {
     window.promptPanel()->promptEdit()->setText("a wooden sailing boat");
     shot("mask-painted");
     QTest::mouseClick(window.promptPanel()->generateButton(), Qt::LeftButton);
-    QTest::qWaitFor([&] { return window.galleryPanel()->count() > 0; }, 30000);
+    waitFor("the classic fill", [&] { return window.galleryPanel()->count() > 0; }, 30000);
     shot("classic-fill-candidate");
     QTest::mouseClick(window.galleryPanel()->applyButton(), Qt::LeftButton);
     shot("classic-fill-applied");
@@ -169,7 +175,7 @@ int main(int argc, char** argv) {
     pbapp::AppController controller(&window, &bridge, models);
     window.setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
     window.show();
-    QTest::qWaitForWindowExposed(&window);
+    waitFor("the window", [&] { return window.isVisible(); }, 5000);
     window.openFile(imagePath);
     paint(window.canvas(), {{150, 230}, {200, 210}, {250, 225}, {300, 215}});
     RunSettings s;
@@ -192,9 +198,9 @@ int main(int argc, char** argv) {
     clock.start();
     ticker.start();
     QTest::mouseClick(window.promptPanel()->generateButton(), Qt::LeftButton);
-    QTest::qWaitFor([&] { return window.promptPanel()->progressBar()->value() > 60; }, 60000);
+    waitFor("progress", [&] { return window.promptPanel()->progressBar()->value() > 60; }, 60000);
     shot("glide-running");
-    QTest::qWaitFor([&] { return window.galleryPanel()->count() > 0; }, 300000);
+    waitFor("the GLIDE run", [&] { return window.galleryPanel()->count() > 0; }, 300000);
     ticker.stop();
     std::printf("longest GUI-thread gap during the run: %.1f ms\n", worst / 1e6);
     shot("glide-candidates");

@@ -5,6 +5,7 @@
 // shared/fixtures/glide/reference_timing.json (reference PyTorch, float32).
 #include <dlfcn.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <torch/cuda.h>
 #include <torch/types.h>
 
@@ -44,6 +45,14 @@ using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// Process CPU time (all threads): on a machine shared with other jobs it says what a
+// step costs without the waiting; with one thread it approximates an idle machine's wall time.
+double cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
 }
 
 double peak_rss_mib() {
@@ -106,7 +115,7 @@ void bench_model(const std::string& name, const torch::Device& device, bool bf16
   in.inpaint_mask = torch::ones({B, 1, S, S}, f32);
   if (up) in.low_res = torch::rand({B, 3, 64, 64}, f32) * 2 - 1;
 
-  std::vector<double> text_ms, step_ms;
+  std::vector<double> text_ms, step_ms, step_cpu_ms;
   TextCondition text;
   for (int i = 0; i < 3; ++i) {
     t0 = Clock::now();
@@ -120,12 +129,15 @@ void bench_model(const std::string& name, const torch::Device& device, bool bf16
   const double warmup_ms = ms_since(t0);
   for (int i = 0; i < steps; ++i) {
     t0 = Clock::now();
+    const double c0 = cpu_ms();
     torch::Tensor out = model->forward(x, t, text, in);
     sync(device);
     step_ms.push_back(ms_since(t0));
+    step_cpu_ms.push_back(cpu_ms() - c0);
   }
-  double mean = 0;
+  double mean = 0, mean_cpu = 0;
   for (double v : step_ms) mean += v / double(step_ms.size());
+  for (double v : step_cpu_ms) mean_cpu += v / double(step_cpu_ms.size());
   std::cout << std::fixed << std::setprecision(0) << name << " (batch " << B << ", " << S << "x"
             << S << ", "
             << (device.is_cuda() ? "f16"
@@ -135,7 +147,8 @@ void bench_model(const std::string& name, const torch::Device& device, bool bf16
             << *std::min_element(text_ms.begin(), text_ms.end()) << " ms (best of 3), warm-up "
             << warmup_ms << " ms, step mean " << mean << " ms [";
   for (size_t i = 0; i < step_ms.size(); ++i) std::cout << (i ? " " : "") << step_ms[i];
-  std::cout << "], peak RSS " << peak_rss_mib() << " MiB\n";
+  std::cout << "], step CPU time mean " << mean_cpu << " ms, peak RSS " << peak_rss_mib()
+            << " MiB\n";
   print_reference(name);
 }
 

@@ -117,12 +117,18 @@ class TestNnGlide : public QObject {
   void config_json_errors_name_the_field_data() {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("field");
-    QTest::newRow("type") << R"({"num_channels": "wide"})" << "num_channels";
-    QTest::newRow("list") << R"({"channel_mult": "1,x"})" << "channel_mult";
-    QTest::newRow("levels") << R"({"channel_mult": "1,2"})" << "channel_mult";
-    QTest::newRow("unknown") << R"({"num_chanels": 3})" << "num_chanels";
-    QTest::newRow("heads") << R"({"xf_heads": 3})" << "xf_heads";
-    QTest::newRow("no default") << R"({"image_size": 48})" << "channel_mult";
+    QTest::newRow("type") << R"({"num_channels": "wide"})"
+                          << "num_channels";
+    QTest::newRow("list") << R"({"channel_mult": "1,x"})"
+                          << "channel_mult";
+    QTest::newRow("levels") << R"({"channel_mult": "1,2"})"
+                            << "channel_mult";
+    QTest::newRow("unknown") << R"({"num_chanels": 3})"
+                             << "num_chanels";
+    QTest::newRow("heads") << R"({"xf_heads": 3})"
+                           << "xf_heads";
+    QTest::newRow("no default") << R"({"image_size": 48})"
+                                << "channel_mult";
   }
   void config_json_errors_name_the_field() {
     QFETCH(QString, json);
@@ -139,15 +145,18 @@ class TestNnGlide : public QObject {
   void forward_parity_data() {
     QTest::addColumn<QString>("name");
     QTest::addColumn<QString>("weights");
-    QTest::newRow("small-base") << "small-base" << "small-base.pt";
-    QTest::newRow("small-base-inpaint") << "small-base-inpaint" << "small-base-inpaint.pt";
-    QTest::newRow("small-base-inpaint legacy")
-        << "small-base-inpaint" << "small-base-inpaint.legacy.pt";
-    QTest::newRow("small-base-inpaint safetensors")
-        << "small-base-inpaint" << "small-base-inpaint.safetensors";
-    QTest::newRow("small-upsample") << "small-upsample" << "small-upsample.pt";
-    QTest::newRow("small-upsample-inpaint")
-        << "small-upsample-inpaint" << "small-upsample-inpaint.pt";
+    QTest::newRow("small-base") << "small-base"
+                                << "small-base.pt";
+    QTest::newRow("small-base-inpaint") << "small-base-inpaint"
+                                        << "small-base-inpaint.pt";
+    QTest::newRow("small-base-inpaint legacy") << "small-base-inpaint"
+                                               << "small-base-inpaint.legacy.pt";
+    QTest::newRow("small-base-inpaint safetensors") << "small-base-inpaint"
+                                                    << "small-base-inpaint.safetensors";
+    QTest::newRow("small-upsample") << "small-upsample"
+                                    << "small-upsample.pt";
+    QTest::newRow("small-upsample-inpaint") << "small-upsample-inpaint"
+                                            << "small-upsample-inpaint.pt";
   }
   void forward_parity() {
     QFETCH(QString, name);
@@ -190,11 +199,42 @@ class TestNnGlide : public QObject {
     QCOMPARE(text.xf_proj.sizes(), (c10::IntArrayRef{2, 128}));
     const torch::Tensor a = model->forward(io["x_t"], io["timesteps"], text, inputs_of(io));
     const torch::Tensor b = model->forward(io["x_t"], io["timesteps"], text, inputs_of(io));
-    const torch::Tensor c = model->forward(io["x_t"], io["timesteps"], io["tokens"], io["mask"],
-                                           inputs_of(io));
+    const torch::Tensor c =
+        model->forward(io["x_t"], io["timesteps"], io["tokens"], io["mask"], inputs_of(io));
     QVERIFY(torch::equal(a, b));
     QVERIFY(torch::equal(a, c));
     QVERIFY(rel_err(a, io["output"]) < 1e-4);
+  }
+
+  // The sampling fixtures record the raw network output of every step (README 8.2); the
+  // text is encoded once and reused over the ten steps.
+  void sampling_fixture_model_outputs_data() {
+    QTest::addColumn<QString>("io_name");
+    QTest::addColumn<QString>("model_name");
+    QTest::addColumn<bool>("guided");
+    QTest::newRow("inpaint ddpm") << "sample_inpaint_ddpm" << "small-base-inpaint" << true;
+    QTest::newRow("inpaint ddim") << "sample_inpaint_ddim" << "small-base-inpaint" << true;
+    QTest::newRow("upsample") << "sample_upsample" << "small-upsample-inpaint" << false;
+  }
+  void sampling_fixture_model_outputs() {
+    QFETCH(QString, io_name);
+    QFETCH(QString, model_name);
+    QFETCH(bool, guided);
+    PB_REQUIRE_FIXTURE(io_path, "glide/" + io_name + ".io.pt");
+    PB_REQUIRE_FIXTURE(w_path, "glide/" + model_name + ".pt");
+    c10::InferenceMode guard;
+    GlideUNet model = load_model(model_name, model_name + ".pt");
+    auto io = load_io(io_path);
+    const TextCondition text = model->encode_text(io["tokens"], io["mask"]);
+    const UNetInputs in = inputs_of(io);
+    const int64_t B = io["tokens"].size(0);
+    for (int64_t k = 0; k < io["t_model"].size(0); ++k) {
+      torch::Tensor x = io["x"][k];
+      if (guided) x = torch::cat({x.narrow(0, 0, B / 2), x.narrow(0, 0, B / 2)});
+      const torch::Tensor t = io["t_model"][k].expand({B}).contiguous();
+      const double err = rel_err(model->forward(x, t, text, in), io["model_out"][k]);
+      QVERIFY2(err < 1e-4, qPrintable(QString("step %1: relative error %2").arg(k).arg(err)));
+    }
   }
 
   void missing_inpaint_inputs_are_zeros() {

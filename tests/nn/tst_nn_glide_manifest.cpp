@@ -43,14 +43,15 @@ class TestNnGlideManifest : public QObject {
 
     // The options in the manifest describe exactly the published configuration.
     const Config parsed = config_from_json(bytes.toStdString());
-    const Config published = std::vector<Config>{Config::base(), Config::base_inpaint(),
-                                                 Config::upsample(),
-                                                 Config::upsample_inpaint()}[which];
+    const Config published =
+        std::vector<Config>{Config::base(), Config::base_inpaint(), Config::upsample(),
+                            Config::upsample_inpaint()}[which];
     QCOMPARE(parsed.in_channels(), published.in_channels());
     QCOMPARE(parsed.image_size, published.image_size);
     QCOMPARE(parsed.num_res_blocks, published.num_res_blocks);
     QCOMPARE(parsed.resolved_channel_mult(), published.resolved_channel_mult());
-    QCOMPARE(parsed.class_name(), doc["summary"].toObject()["model_class"].toString().toStdString());
+    QCOMPARE(parsed.class_name(),
+             doc["summary"].toObject()["model_class"].toString().toStdString());
 
     torch::NoGradGuard no_grad;
     GlideUNet model(published);

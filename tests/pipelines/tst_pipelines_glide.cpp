@@ -2,13 +2,15 @@
 // (the pipeline takes resolutions and text context from the models' Configs): progress,
 // previews, cancel within one step, seed reproducibility, output size, byte identity
 // outside the dilated mask.
+// LibTorch headers before Qt's: Qt's "slots" macro breaks ATen's ivalue_inl.h.
+#include "engine/core/error.h"
+#include "engine/pipelines/glide_pipeline.h"
+#include "engine/pipelines/window.h"
+
 #include <QtTest>
 
 #include <random>
 
-#include "engine/core/error.h"
-#include "engine/pipelines/glide_pipeline.h"
-#include "engine/pipelines/window.h"
 #include "tests/common/fixtures.h"
 
 using namespace pb;

@@ -1,13 +1,15 @@
 // PNG output with text chunks: write with libpng, read back, and the A1111 / JSON layouts.
+// LibTorch headers before Qt's: Qt's "slots" macro breaks ATen's ivalue_inl.h.
+#include "engine/core/error.h"
+#include "engine/pipelines/image_convert.h"
+#include "engine/pipelines/png_io.h"
+#include "engine/pipelines/png_metadata.h"
+
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
 
-#include "engine/core/error.h"
-#include "engine/pipelines/image_convert.h"
-#include "engine/pipelines/png_io.h"
-#include "engine/pipelines/png_metadata.h"
 
 using namespace pb;
 using namespace pb::pipelines;

@@ -1,6 +1,12 @@
 // pb::Engine: missing-weights errors naming the files, classic fill without weights, whole
 // inpaint jobs with the fixtures' small GLIDE models (their options JSON beside the weights),
 // cancel, supersede, destructor while running, run_sync; the model cache's LRU budget.
+// LibTorch headers before Qt's: Qt's "slots" macro breaks ATen's ivalue_inl.h.
+#include "engine/runtime/device.h"
+#include "engine/runtime/engine.h"
+#include "engine/runtime/model_cache.h"
+#include "engine/runtime/model_files.h"
+
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -9,10 +15,6 @@
 #include <future>
 #include <mutex>
 
-#include "engine/runtime/device.h"
-#include "engine/runtime/engine.h"
-#include "engine/runtime/model_cache.h"
-#include "engine/runtime/model_files.h"
 #include "tests/common/fixtures.h"
 
 using namespace pb;
