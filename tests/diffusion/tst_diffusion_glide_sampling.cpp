@@ -100,6 +100,7 @@ class TestDiffusionGlideSampling : public QObject {
     o.on_step = [&](const StepInfo& info) {
       worst_x = std::max(worst_x, max_rel_error(info.x_next, field(f, "x")[k + 1]));
       worst_x0 = std::max(worst_x0, max_rel_error(info.pred_xstart, field(f, "pred_xstart")[k]));
+      qInfo("step %d: x %.3g x0 %.3g", k, max_rel_error(info.x_next, field(f, "x")[k + 1]), max_rel_error(info.pred_xstart, field(f, "pred_xstart")[k]));
       ++k;
     };
     // The upsampler starts from the draw scaled by 0.997 (only the initial noise).

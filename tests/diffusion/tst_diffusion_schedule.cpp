@@ -127,7 +127,7 @@ class TestDiffusionSchedule : public QObject {
     const pbtest::TensorMap f = pbtest::load_io_fixture(path);
     const std::vector<double> base = named_betas("squaredcos_cap_v2");
     QCOMPARE(elementwise_rel_error(base, pbtest::field(f, "base1000.betas")), 0.0);
-    const std::string prefix = "r" + spacing.toStdString() + ".";
+    const std::string prefix = QStringLiteral("r%1.").arg(spacing).toStdString();
     compare(respaced_schedule(base, spacing.toStdString()), f, prefix);
   }
 

@@ -73,7 +73,9 @@ void MainWindow::createActions() {
   undo->setShortcut(QKeySequence::Undo);
   auto* redo = document_->undoStack()->createRedoAction(this, tr("&Redo"));
   redo->setObjectName("actionRedo");
-  redo->setShortcut(QKeySequence::Redo);
+  // Both conventions, whatever the platform theme says.
+  redo->setShortcuts(
+      {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
   addAction(undo);
   addAction(redo);
   auto* paste = makeAction(this, "actionPaste", tr("&Paste Image"), QKeySequence::Paste);
