@@ -17,7 +17,8 @@ const char* kHelp =
     "the float64 sum of its elements (compare sums to check a download).\n\n"
     "  --json   print everything as one JSON object:\n"
     "           {\"path\", \"format\", \"tensor_count\", \"parameter_total\", \"byte_total\",\n"
-    "            \"dtypes\", \"metadata\", \"tensors\": [{\"name\", \"dtype\", \"shape\", \"sum\"}]}\n\n"
+    "            \"dtypes\", \"metadata\", \"tensors\": [{\"name\", \"dtype\", \"shape\", "
+    "\"sum\"}]}\n\n"
     "Exit status: 0 on success, 1 if the file cannot be read (one-line error on stderr),\n"
     "2 on a usage error.\n";
 

@@ -195,9 +195,13 @@ int run_and_write(const pb::JobRequest& request, const RunOptions& options,
     }
     std::cout << path << "  (seed " << r->seeds.at(size_t(i)) << ")\n";
   }
-  if (!options.quiet)
+  if (!options.quiet) {
     std::cerr << verb << ": " << n << (n == 1 ? " image" : " images") << " in "
-              << format_seconds(r->seconds) << " on " << r->parameters["device"] << "\n";
+              << format_seconds(r->seconds);
+    if (auto d = r->parameters.find("device"); d != r->parameters.end())
+      std::cerr << " on " << d->second;
+    std::cerr << "\n";
+  }
   return 0;
 }
 

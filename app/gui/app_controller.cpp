@@ -99,7 +99,8 @@ AppController::AppController(MainWindow* window, EngineBridge* bridge,
   connect(bridge, &EngineBridge::cancelled, this, &AppController::onCancelled);
 
   EngineSettings es;
-  es.modelsDir = QSettings().value(keys::modelsDir, models.path).toString();
+  es.modelsDir =
+      QSettings(kOrganization, kApplication).value(keys::modelsDir, models.path).toString();
   if (models.source == QLatin1String("--models") ||
       models.source == QLatin1String("$PROMPTBRUSH_MODELS"))
     es.modelsDirOverride = models.source;
@@ -175,7 +176,7 @@ void AppController::cancel() {
 }
 
 void AppController::onEngineSettingsChanged(const EngineSettings& es) {
-  QSettings settings;
+  QSettings settings(kOrganization, kApplication);  // where app_settings.h reads them
   settings.setValue(keys::modelsDir, es.modelsDir);
   settings.setValue(keys::device, es.device);
   settings.setValue(keys::memoryBudgetMb, es.memoryBudgetMb);

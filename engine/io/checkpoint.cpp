@@ -27,14 +27,14 @@ Checkpoint read_zip(const std::shared_ptr<MappedFile>& file, ByteSpan bytes) {
       if (e.name.find("model.json") != std::string::npos ||
           e.name.find("attributes.pkl") != std::string::npos)
         throw Error(ErrorCode::unsupported,
-                    file->path() + ": TorchScript archive of a pre-1.4 PyTorch (model.json); "
-                                   "re-save it with a newer PyTorch");
+                    file->path() +
+                        ": TorchScript archive of a pre-1.4 PyTorch (model.json); "
+                        "re-save it with a newer PyTorch");
     throw Error(ErrorCode::bad_file, file->path() +
                                          ": zip archive without <folder>/data.pkl: not a "
                                          "torch.save or TorchScript file");
   }
-  if (zip.find(root + "/constants.pkl"))
-    return detail::read_torchscript(file, zip, root);
+  if (zip.find(root + "/constants.pkl")) return detail::read_torchscript(file, zip, root);
   return detail::read_torch_zip(file, zip, root);
 }
 
@@ -42,7 +42,8 @@ Checkpoint read_any(const std::shared_ptr<MappedFile>& file) {
   ByteSpan bytes{file->data(), file->size()};
   const std::string& path = file->path();
   if (bytes.size == 0) throw Error(ErrorCode::bad_file, path + ": empty file");
-  if (bytes.size >= 4 && std::memcmp(bytes.data, "PK\x03\x04", 4) == 0) return read_zip(file, bytes);
+  if (bytes.size >= 4 && std::memcmp(bytes.data, "PK\x03\x04", 4) == 0)
+    return read_zip(file, bytes);
   if (detail::looks_like_torch_legacy(bytes)) return detail::read_torch_legacy(file);
   // safetensors: a little-endian u64 header length (far below 2^40) then '{'.
   if (bytes.size >= 9 && bytes.data[8] == '{' && bytes.data[5] == 0 && bytes.data[6] == 0 &&
@@ -53,18 +54,23 @@ Checkpoint read_any(const std::shared_ptr<MappedFile>& file) {
     throw Error(ErrorCode::bad_file,
                 path + ": a Python pickle but not a torch.save file (no torch magic number)");
   throw Error(ErrorCode::bad_file,
-              path + ": unknown format (not a torch.save zip, legacy torch.save, safetensors "
-                     "or TorchScript file)");
+              path +
+                  ": unknown format (not a torch.save zip, legacy torch.save, safetensors "
+                  "or TorchScript file)");
 }
 
 }  // namespace
 
 const char* to_string(ContainerFormat f) {
   switch (f) {
-    case ContainerFormat::torch_zip: return "torch_zip";
-    case ContainerFormat::torch_legacy: return "torch_legacy";
-    case ContainerFormat::safetensors: return "safetensors";
-    case ContainerFormat::torchscript: return "torchscript";
+    case ContainerFormat::torch_zip:
+      return "torch_zip";
+    case ContainerFormat::torch_legacy:
+      return "torch_legacy";
+    case ContainerFormat::safetensors:
+      return "safetensors";
+    case ContainerFormat::torchscript:
+      return "torchscript";
   }
   return "unknown";
 }

@@ -14,16 +14,26 @@ namespace {
 
 const char* storage_class(torch::ScalarType t) {
   switch (t) {
-    case torch::kFloat: return "FloatStorage";
-    case torch::kDouble: return "DoubleStorage";
-    case torch::kHalf: return "HalfStorage";
-    case torch::kBFloat16: return "BFloat16Storage";
-    case torch::kLong: return "LongStorage";
-    case torch::kInt: return "IntStorage";
-    case torch::kShort: return "ShortStorage";
-    case torch::kChar: return "CharStorage";
-    case torch::kByte: return "ByteStorage";
-    case torch::kBool: return "BoolStorage";
+    case torch::kFloat:
+      return "FloatStorage";
+    case torch::kDouble:
+      return "DoubleStorage";
+    case torch::kHalf:
+      return "HalfStorage";
+    case torch::kBFloat16:
+      return "BFloat16Storage";
+    case torch::kLong:
+      return "LongStorage";
+    case torch::kInt:
+      return "IntStorage";
+    case torch::kShort:
+      return "ShortStorage";
+    case torch::kChar:
+      return "CharStorage";
+    case torch::kByte:
+      return "ByteStorage";
+    case torch::kBool:
+      return "BoolStorage";
     default:
       throw Error(ErrorCode::unsupported,
                   std::string("cannot write tensors of type ") + c10::toString(t));
@@ -86,7 +96,8 @@ struct Blob {
 };
 
 Blob bytes_of(const torch::Tensor& flat) {
-  return {static_cast<const std::uint8_t*>(flat.data_ptr()), static_cast<std::size_t>(flat.numel() * flat.element_size())};
+  return {static_cast<const std::uint8_t*>(flat.data_ptr()),
+          static_cast<std::size_t>(flat.numel() * flat.element_size())};
 }
 
 }  // namespace
@@ -144,8 +155,9 @@ TorchPickler& TorchPickler::tensor(const torch::Tensor& t_in) {
   if (it == keys_.end()) {
     std::string key = std::to_string(storages_.size());
     const auto item = static_cast<std::int64_t>(t.element_size());
-    torch::Tensor flat = torch::from_blob(storage.data(), {static_cast<std::int64_t>(storage.nbytes()) / item},
-                                          [storage](void*) {}, t.options().dtype(t.scalar_type()));
+    torch::Tensor flat = torch::from_blob(
+        storage.data(), {static_cast<std::int64_t>(storage.nbytes()) / item}, [storage](void*) {},
+        t.options().dtype(t.scalar_type()));
     it = keys_.emplace(id, storages_.size()).first;
     storages_.push_back({key, flat});
   }
@@ -185,7 +197,8 @@ void write_torch_zip(const std::string& path, TorchPickler& pickler, const std::
     std::uint32_t crc = 0;
   };
   std::vector<Item> items;
-  items.push_back({root + "/data.pkl", {reinterpret_cast<const std::uint8_t*>(pkl.data()), pkl.size()}});
+  items.push_back(
+      {root + "/data.pkl", {reinterpret_cast<const std::uint8_t*>(pkl.data()), pkl.size()}});
   for (const auto& s : pickler.storages())
     items.push_back({root + "/data/" + s.key, bytes_of(s.storage)});
   static const char kVersion[] = "3\n";
@@ -199,11 +212,11 @@ void write_torch_zip(const std::string& path, TorchPickler& pickler, const std::
       throw Error(ErrorCode::unsupported, path + ": zip writer supports files under 4 GiB");
     std::string h;
     put_le(h, 0x04034b50, 4);
-    put_le(h, 20, 2);       // version needed
-    put_le(h, 0, 2);        // flags
-    put_le(h, 0, 2);        // stored
-    put_le(h, 0, 2);        // time
-    put_le(h, 0x21, 2);     // date 1980-01-01
+    put_le(h, 20, 2);    // version needed
+    put_le(h, 0, 2);     // flags
+    put_le(h, 0, 2);     // stored
+    put_le(h, 0, 2);     // time
+    put_le(h, 0x21, 2);  // date 1980-01-01
     put_le(h, item.crc, 4);
     put_le(h, item.blob.size, 4);
     put_le(h, item.blob.size, 4);

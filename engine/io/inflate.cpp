@@ -24,10 +24,14 @@ class Inflater {
     do {
       last = bits(1);
       int type = bits(2);
-      if (type == 0) stored();
-      else if (type == 1) fixed();
-      else if (type == 2) dynamic();
-      else fail("invalid block type");
+      if (type == 0)
+        stored();
+      else if (type == 1)
+        fixed();
+      else if (type == 2)
+        dynamic();
+      else
+        fail("invalid block type");
     } while (!last);
     return std::move(out_);
   }
@@ -98,13 +102,14 @@ class Inflater {
   }
 
   void codes(const Huffman& lencode, const Huffman& distcode) {
-    static const short kLenBase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
-                                       31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+    static const short kLenBase[29] = {3,  4,  5,  6,   7,   8,   9,   10,  11, 13,
+                                       15, 17, 19, 23,  27,  31,  35,  43,  51, 59,
+                                       67, 83, 99, 115, 131, 163, 195, 227, 258};
     static const short kLenExtra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                         2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-    static const short kDistBase[30] = {1,   2,   3,    4,    5,    7,    9,    13,    17,    25,
-                                        33,  49,  65,   97,   129,  193,  257,  385,   513,   769,
-                                        1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+    static const short kDistBase[30] = {
+        1,   2,   3,   4,   5,   7,    9,    13,   17,   25,   33,   49,   65,    97,    129,
+        193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
     static const short kDistExtra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                          6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
     while (true) {
@@ -145,7 +150,8 @@ class Inflater {
   }
 
   void dynamic() {
-    static const short kOrder[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+    static const short kOrder[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                     11, 4,  12, 3, 13, 2, 14, 1, 15};
     int nlen = bits(5) + 257, ndist = bits(5) + 1, ncode = bits(4) + 4;
     if (nlen > 286 || ndist > 30) fail("bad code counts");
     short lengths[320] = {};
@@ -197,8 +203,9 @@ class Inflater {
 std::string inflate_raw(ByteSpan in, std::uint64_t expected_size, const std::string& where) {
   std::string out = Inflater(in, expected_size, where).run();
   if (out.size() != expected_size)
-    throw Error(ErrorCode::bad_file, where + ": corrupt compressed data: size differs from the "
-                                             "zip directory's");
+    throw Error(ErrorCode::bad_file, where +
+                                         ": corrupt compressed data: size differs from the "
+                                         "zip directory's");
   return out;
 }
 

@@ -10,19 +10,32 @@ namespace pb::io {
 
 const char* dtype_name(torch::ScalarType t) {
   switch (t) {
-    case torch::kFloat: return "float32";
-    case torch::kDouble: return "float64";
-    case torch::kHalf: return "float16";
-    case torch::kBFloat16: return "bfloat16";
-    case torch::kLong: return "int64";
-    case torch::kInt: return "int32";
-    case torch::kShort: return "int16";
-    case torch::kChar: return "int8";
-    case torch::kByte: return "uint8";
-    case torch::kBool: return "bool";
-    case torch::kComplexFloat: return "complex64";
-    case torch::kComplexDouble: return "complex128";
-    default: return c10::toString(t);
+    case torch::kFloat:
+      return "float32";
+    case torch::kDouble:
+      return "float64";
+    case torch::kHalf:
+      return "float16";
+    case torch::kBFloat16:
+      return "bfloat16";
+    case torch::kLong:
+      return "int64";
+    case torch::kInt:
+      return "int32";
+    case torch::kShort:
+      return "int16";
+    case torch::kChar:
+      return "int8";
+    case torch::kByte:
+      return "uint8";
+    case torch::kBool:
+      return "bool";
+    case torch::kComplexFloat:
+      return "complex64";
+    case torch::kComplexDouble:
+      return "complex128";
+    default:
+      return c10::toString(t);
   }
 }
 
@@ -70,8 +83,8 @@ std::string format_text(const CheckpointSummary& s) {
     char sum[40];
     std::snprintf(sum, sizeof sum, "%.10g", t.sum);
     os << t.name << std::string(width - t.name.size() + 2, ' ') << t.dtype
-       << std::string(t.dtype.size() < 9 ? 9 - t.dtype.size() : 1, ' ') << shape
-       << "  sum=" << sum << "\n";
+       << std::string(t.dtype.size() < 9 ? 9 - t.dtype.size() : 1, ' ') << shape << "  sum=" << sum
+       << "\n";
   }
   return os.str();
 }

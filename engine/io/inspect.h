@@ -20,7 +20,7 @@ struct TensorSummary {
 
 struct CheckpointSummary {
   std::string path;
-  std::string format;  // to_string(ContainerFormat)
+  std::string format;                // to_string(ContainerFormat)
   std::int64_t parameter_total = 0;  // elements of all tensors
   std::int64_t byte_total = 0;
   std::map<std::string, std::int64_t> dtypes;  // dtype -> tensor count

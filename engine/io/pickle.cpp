@@ -11,9 +11,9 @@
 namespace pb::io::pickle {
 namespace {
 
-constexpr int kMaxDepth = 256;                      // nesting of containers/objects
-constexpr std::size_t kMaxLine = 4096;              // text opcodes (GLOBAL names, INT ...)
-constexpr std::uint64_t kMaxString = 1ull << 31;    // one string/bytes value
+constexpr int kMaxDepth = 256;                    // nesting of containers/objects
+constexpr std::size_t kMaxLine = 4096;            // text opcodes (GLOBAL names, INT ...)
+constexpr std::uint64_t kMaxString = 1ull << 31;  // one string/bytes value
 constexpr std::size_t kMaxTensorDims = 64;
 
 ValuePtr make(Kind kind) {
@@ -24,13 +24,44 @@ ValuePtr make(Kind kind) {
 
 bool is_denied(const std::string& module, const std::string& name, std::string* why) {
   if (module == "types" && name == "SimpleNamespace") return false;  // plain data (hparams)
-  static const char* kDeniedModules[] = {
-      "os",       "posix",  "nt",     "subprocess", "sys",     "shutil",   "socket",
-      "pty",      "importlib", "runpy", "pickle",   "_pickle", "marshal",  "ctypes",
-      "code",     "codeop", "commands", "webbrowser", "multiprocessing", "asyncio",
-      "signal",   "operator", "_operator", "functools", "types", "inspect", "platform",
-      "tempfile", "io",     "_io",    "urllib",     "http",    "requests", "pdb",
-      "timeit",   "torch.hub", "torch.package", "torch.utils.cpp_extension"};
+  static const char* kDeniedModules[] = {"os",
+                                         "posix",
+                                         "nt",
+                                         "subprocess",
+                                         "sys",
+                                         "shutil",
+                                         "socket",
+                                         "pty",
+                                         "importlib",
+                                         "runpy",
+                                         "pickle",
+                                         "_pickle",
+                                         "marshal",
+                                         "ctypes",
+                                         "code",
+                                         "codeop",
+                                         "commands",
+                                         "webbrowser",
+                                         "multiprocessing",
+                                         "asyncio",
+                                         "signal",
+                                         "operator",
+                                         "_operator",
+                                         "functools",
+                                         "types",
+                                         "inspect",
+                                         "platform",
+                                         "tempfile",
+                                         "io",
+                                         "_io",
+                                         "urllib",
+                                         "http",
+                                         "requests",
+                                         "pdb",
+                                         "timeit",
+                                         "torch.hub",
+                                         "torch.package",
+                                         "torch.utils.cpp_extension"};
   for (const char* m : kDeniedModules) {
     std::size_t n = std::strlen(m);
     if (module.compare(0, n, m) == 0 && (module.size() == n || module[n] == '.')) {
@@ -39,9 +70,9 @@ bool is_denied(const std::string& module, const std::string& name, std::string* 
     }
   }
   if (module == "builtins" || module == "__builtin__") {
-    static const char* kAllowed[] = {"set",   "frozenset", "slice", "bytearray", "bytes",
-                                     "list",  "dict",      "tuple", "int",       "float",
-                                     "str",   "complex",   "bool",  "object",    "range"};
+    static const char* kAllowed[] = {"set",  "frozenset", "slice", "bytearray", "bytes",
+                                     "list", "dict",      "tuple", "int",       "float",
+                                     "str",  "complex",   "bool",  "object",    "range"};
     for (const char* a : kAllowed)
       if (name == a) return false;
     *why = "it can execute code";
@@ -187,8 +218,9 @@ class Unpickler {
   }
   void append_items(Value& target, std::vector<ValuePtr>& items, Kind expected) {
     bool ok = target.kind == expected || (expected == Kind::list && target.kind == Kind::object);
-    if (!ok) fail(expected == Kind::set ? "ADDITEMS on a value that is not a set"
-                                        : "APPEND on a value that is not a list");
+    if (!ok)
+      fail(expected == Kind::set ? "ADDITEMS on a value that is not a set"
+                                 : "APPEND on a value that is not a list");
     for (auto& i : items) {
       grow_depth(target, *i);
       target.items.push_back(std::move(i));
@@ -206,7 +238,8 @@ class Unpickler {
   }
 
   std::vector<std::int64_t> int_tuple(const ValuePtr& v, const char* what) {
-    if (v->kind != Kind::tuple && v->kind != Kind::list) fail(std::string(what) + " is not a tuple");
+    if (v->kind != Kind::tuple && v->kind != Kind::list)
+      fail(std::string(what) + " is not a tuple");
     if (v->items.size() > kMaxTensorDims) fail(std::string(what) + " has too many dimensions");
     std::vector<std::int64_t> out;
     for (const auto& i : v->items) {
@@ -232,9 +265,11 @@ class Unpickler {
     bool empty = false, overflow = false;
     for (std::size_t d = 0; d < t->sizes.size(); ++d) {
       std::int64_t span = 0;
-      if (t->sizes[d] == 0) empty = true;
-      else overflow |= __builtin_mul_overflow(t->sizes[d] - 1, t->strides[d], &span) ||
-                       __builtin_add_overflow(last, span, &last);
+      if (t->sizes[d] == 0)
+        empty = true;
+      else
+        overflow |= __builtin_mul_overflow(t->sizes[d] - 1, t->strides[d], &span) ||
+                    __builtin_add_overflow(last, span, &last);
     }
     if (!empty && (overflow || last >= t->storage->numel))
       fail("tensor view reaches beyond the " + std::to_string(t->storage->numel) +
@@ -278,7 +313,8 @@ class Unpickler {
         for (const auto& i : s->items) grow_depth(*s, *i);
         return s;
       }
-      if (f.compare(0, 24, "torch.jit._pickle.build_") == 0 || f == "torch.jit._pickle.restore_type_tag") {
+      if (f.compare(0, 24, "torch.jit._pickle.build_") == 0 ||
+          f == "torch.jit._pickle.restore_type_tag") {
         // TorchScript's typed lists: the list itself is the value.
         if (a.empty()) fail(f + " without arguments");
         return a[0];
@@ -322,16 +358,29 @@ class Unpickler {
     switch (op) {
       case 0x80: {  // PROTO
         std::uint8_t proto = u8();
-        if (proto > 5) fail("pickle protocol " + std::to_string(proto) + " is not supported",
-                            ErrorCode::unsupported);
+        if (proto > 5)
+          fail("pickle protocol " + std::to_string(proto) + " is not supported",
+               ErrorCode::unsupported);
         break;
       }
-      case 0x95: uint_le(8); break;  // FRAME: frames are only a read-ahead hint
-      case '(': marks_.push_back(stack_.size()); break;
-      case '0': pop(); break;
-      case '1': pop_mark(); break;
-      case '2': push(top()); break;
-      case 'N': push(make(Kind::none)); break;
+      case 0x95:
+        uint_le(8);
+        break;  // FRAME: frames are only a read-ahead hint
+      case '(':
+        marks_.push_back(stack_.size());
+        break;
+      case '0':
+        pop();
+        break;
+      case '1':
+        pop_mark();
+        break;
+      case '2':
+        push(top());
+        break;
+      case 'N':
+        push(make(Kind::none));
+        break;
       case 0x88:
       case 0x89: {
         auto v = make(Kind::boolean);
@@ -339,11 +388,21 @@ class Unpickler {
         push(v);
         break;
       }
-      case 'J': push(scalar_int(static_cast<std::int32_t>(uint_le(4)))); break;
-      case 'K': push(scalar_int(uint_le(1))); break;
-      case 'M': push(scalar_int(uint_le(2))); break;
-      case 0x8a: push(long_value(uint_le(1))); break;  // LONG1
-      case 0x8b: push(long_value(uint_le(4))); break;  // LONG4
+      case 'J':
+        push(scalar_int(static_cast<std::int32_t>(uint_le(4))));
+        break;
+      case 'K':
+        push(scalar_int(uint_le(1)));
+        break;
+      case 'M':
+        push(scalar_int(uint_le(2)));
+        break;
+      case 0x8a:
+        push(long_value(uint_le(1)));
+        break;  // LONG1
+      case 0x8b:
+        push(long_value(uint_le(4)));
+        break;  // LONG4
       case 'I': {
         std::string s = line();
         if (s == "00" || s == "01") {
@@ -355,7 +414,9 @@ class Unpickler {
         }
         break;
       }
-      case 'L': push(scalar_int(parse_int(line()))); break;
+      case 'L':
+        push(scalar_int(parse_int(line())));
+        break;
       case 'G': {
         std::uint64_t bits = 0;
         const std::uint8_t* p = take(8);
@@ -376,25 +437,49 @@ class Unpickler {
         push(v);
         break;
       }
-      case 'X': push(string_value(bytes_n(uint_le(4)))); break;      // BINUNICODE
-      case 0x8c: push(string_value(bytes_n(uint_le(1)))); break;     // SHORT_BINUNICODE
-      case 0x8d: push(string_value(bytes_n(uint_le(8)))); break;     // BINUNICODE8
-      case 'T': push(string_value(bytes_n(uint_le(4)))); break;      // BINSTRING
-      case 'U': push(string_value(bytes_n(uint_le(1)))); break;      // SHORT_BINSTRING
-      case 'V': push(string_value(line())); break;                   // UNICODE (raw)
-      case 'S': {                                                    // STRING (quoted repr)
+      case 'X':
+        push(string_value(bytes_n(uint_le(4))));
+        break;  // BINUNICODE
+      case 0x8c:
+        push(string_value(bytes_n(uint_le(1))));
+        break;  // SHORT_BINUNICODE
+      case 0x8d:
+        push(string_value(bytes_n(uint_le(8))));
+        break;  // BINUNICODE8
+      case 'T':
+        push(string_value(bytes_n(uint_le(4))));
+        break;  // BINSTRING
+      case 'U':
+        push(string_value(bytes_n(uint_le(1))));
+        break;  // SHORT_BINSTRING
+      case 'V':
+        push(string_value(line()));
+        break;     // UNICODE (raw)
+      case 'S': {  // STRING (quoted repr)
         std::string s = line();
         if (s.size() >= 2 && (s[0] == '\'' || s[0] == '"') && s.back() == s[0])
           s = s.substr(1, s.size() - 2);
         push(string_value(std::move(s)));
         break;
       }
-      case 'B': push(string_value(bytes_n(uint_le(4)), Kind::bytes)); break;
-      case 'C': push(string_value(bytes_n(uint_le(1)), Kind::bytes)); break;
-      case 0x8e: push(string_value(bytes_n(uint_le(8)), Kind::bytes)); break;
-      case 0x96: push(string_value(bytes_n(uint_le(8)), Kind::bytes)); break;  // BYTEARRAY8
-      case ')': push(make(Kind::tuple)); break;
-      case 't': push(container(Kind::tuple, pop_mark())); break;
+      case 'B':
+        push(string_value(bytes_n(uint_le(4)), Kind::bytes));
+        break;
+      case 'C':
+        push(string_value(bytes_n(uint_le(1)), Kind::bytes));
+        break;
+      case 0x8e:
+        push(string_value(bytes_n(uint_le(8)), Kind::bytes));
+        break;
+      case 0x96:
+        push(string_value(bytes_n(uint_le(8)), Kind::bytes));
+        break;  // BYTEARRAY8
+      case ')':
+        push(make(Kind::tuple));
+        break;
+      case 't':
+        push(container(Kind::tuple, pop_mark()));
+        break;
       case 0x85:
       case 0x86:
       case 0x87: {
@@ -404,8 +489,12 @@ class Unpickler {
         push(container(Kind::tuple, std::move(items)));
         break;
       }
-      case ']': push(make(Kind::list)); break;
-      case 'l': push(container(Kind::list, pop_mark())); break;
+      case ']':
+        push(make(Kind::list));
+        break;
+      case 'l':
+        push(container(Kind::list, pop_mark()));
+        break;
       case 'a': {
         std::vector<ValuePtr> items{pop()};
         append_items(*top(), items, Kind::list);
@@ -416,7 +505,9 @@ class Unpickler {
         append_items(*top(), items, Kind::list);
         break;
       }
-      case '}': push(make(Kind::dict)); break;
+      case '}':
+        push(make(Kind::dict));
+        break;
       case 'd': {
         auto kv = pop_mark();
         auto d = make(Kind::dict);
@@ -436,13 +527,17 @@ class Unpickler {
         set_items(*top(), kv);
         break;
       }
-      case 0x8f: push(make(Kind::set)); break;
+      case 0x8f:
+        push(make(Kind::set));
+        break;
       case 0x90: {
         auto items = pop_mark();
         append_items(*top(), items, Kind::set);
         break;
       }
-      case 0x91: push(container(Kind::set, pop_mark())); break;
+      case 0x91:
+        push(container(Kind::set, pop_mark()));
+        break;
       case 'c': {
         std::string module = line();
         std::string name = line();
@@ -482,13 +577,27 @@ class Unpickler {
         build(*top(), state);
         break;
       }
-      case 'q': put(uint_le(1)); break;
-      case 'r': put(uint_le(4)); break;
-      case 'p': put(static_cast<std::uint64_t>(parse_int(line()))); break;
-      case 0x94: put(memo_.size()); break;
-      case 'h': get(uint_le(1)); break;
-      case 'j': get(uint_le(4)); break;
-      case 'g': get(static_cast<std::uint64_t>(parse_int(line()))); break;
+      case 'q':
+        put(uint_le(1));
+        break;
+      case 'r':
+        put(uint_le(4));
+        break;
+      case 'p':
+        put(static_cast<std::uint64_t>(parse_int(line())));
+        break;
+      case 0x94:
+        put(memo_.size());
+        break;
+      case 'h':
+        get(uint_le(1));
+        break;
+      case 'j':
+        get(uint_le(4));
+        break;
+      case 'g':
+        get(static_cast<std::uint64_t>(parse_int(line())));
+        break;
       case 'Q': {
         ValuePtr pid = pop();
         if (!persistent_load_) fail("persistent id in a pickle that should have none");
@@ -521,7 +630,8 @@ class Unpickler {
     }
     double d = 0;
     for (std::uint64_t i = n; i-- > 0;) d = d * 256 + p[i];
-    if (p[n - 1] & 0x80) d -= std::ldexp(1.0, static_cast<int>(8 * std::min<std::uint64_t>(n, 128)));
+    if (p[n - 1] & 0x80)
+      d -= std::ldexp(1.0, static_cast<int>(8 * std::min<std::uint64_t>(n, 128)));
     auto v = make(Kind::floating);
     v->floating = d;
     return v;
@@ -546,11 +656,16 @@ Result unpickle(ByteSpan bytes, const std::string& where, const PersistentLoad& 
 
 std::optional<torch::ScalarType> storage_dtype(const std::string& name) {
   static const std::pair<const char*, torch::ScalarType> kTypes[] = {
-      {"torch.FloatStorage", torch::kFloat},       {"torch.DoubleStorage", torch::kDouble},
-      {"torch.HalfStorage", torch::kHalf},         {"torch.BFloat16Storage", torch::kBFloat16},
-      {"torch.LongStorage", torch::kLong},         {"torch.IntStorage", torch::kInt},
-      {"torch.ShortStorage", torch::kShort},       {"torch.CharStorage", torch::kChar},
-      {"torch.ByteStorage", torch::kByte},         {"torch.BoolStorage", torch::kBool},
+      {"torch.FloatStorage", torch::kFloat},
+      {"torch.DoubleStorage", torch::kDouble},
+      {"torch.HalfStorage", torch::kHalf},
+      {"torch.BFloat16Storage", torch::kBFloat16},
+      {"torch.LongStorage", torch::kLong},
+      {"torch.IntStorage", torch::kInt},
+      {"torch.ShortStorage", torch::kShort},
+      {"torch.CharStorage", torch::kChar},
+      {"torch.ByteStorage", torch::kByte},
+      {"torch.BoolStorage", torch::kBool},
       {"torch.ComplexFloatStorage", torch::kComplexFloat},
       {"torch.ComplexDoubleStorage", torch::kComplexDouble},
       {"torch.UntypedStorage", torch::kByte}};
@@ -591,9 +706,12 @@ void materialize_tensors(const std::vector<ValuePtr>& tensors, const std::string
 
 std::string render(const Value& v) {
   switch (v.kind) {
-    case Kind::none: return "None";
-    case Kind::boolean: return v.boolean ? "True" : "False";
-    case Kind::integer: return std::to_string(v.integer);
+    case Kind::none:
+      return "None";
+    case Kind::boolean:
+      return v.boolean ? "True" : "False";
+    case Kind::integer:
+      return std::to_string(v.integer);
     case Kind::floating: {
       // Like Python's repr: shortest round-trip digits, fixed notation for exponents
       // in [-4, 16), "3.0" for integral values.
@@ -610,13 +728,20 @@ std::string render(const Value& v) {
       if (s.find('.') == std::string::npos) s += ".0";
       return s;
     }
-    case Kind::string: return v.text;
-    case Kind::bytes: return "<" + std::to_string(v.text.size()) + " bytes>";
-    case Kind::global: return v.text;
-    case Kind::object: return "<opaque " + v.text + ">";
-    case Kind::storage: return "<storage " + (v.storage ? v.storage->key : "") + ">";
-    case Kind::tensor: return "<tensor>";
-    case Kind::dict: return "<dict of " + std::to_string(v.entries.size()) + ">";
+    case Kind::string:
+      return v.text;
+    case Kind::bytes:
+      return "<" + std::to_string(v.text.size()) + " bytes>";
+    case Kind::global:
+      return v.text;
+    case Kind::object:
+      return "<opaque " + v.text + ">";
+    case Kind::storage:
+      return "<storage " + (v.storage ? v.storage->key : "") + ">";
+    case Kind::tensor:
+      return "<tensor>";
+    case Kind::dict:
+      return "<dict of " + std::to_string(v.entries.size()) + ">";
     case Kind::tuple:
     case Kind::list:
     case Kind::set: {

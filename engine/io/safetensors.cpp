@@ -15,9 +15,9 @@ constexpr std::uint64_t kMaxHeader = 100ull << 20;  // the reference implementat
 
 std::optional<torch::ScalarType> parse_dtype(const std::string& s) {
   static const std::pair<const char*, torch::ScalarType> kTypes[] = {
-      {"F64", torch::kDouble}, {"F32", torch::kFloat}, {"F16", torch::kHalf},
-      {"BF16", torch::kBFloat16}, {"I64", torch::kLong}, {"I32", torch::kInt},
-      {"I16", torch::kShort}, {"I8", torch::kChar}, {"U8", torch::kByte},
+      {"F64", torch::kDouble},    {"F32", torch::kFloat}, {"F16", torch::kHalf},
+      {"BF16", torch::kBFloat16}, {"I64", torch::kLong},  {"I32", torch::kInt},
+      {"I16", torch::kShort},     {"I8", torch::kChar},   {"U8", torch::kByte},
       {"BOOL", torch::kBool}};
   for (const auto& [n, t] : kTypes)
     if (s == n) return t;
@@ -91,8 +91,9 @@ Checkpoint read_safetensors(const std::shared_ptr<MappedFile>& file) {
       if (end > data_size)
         throw bad("tensor '" + name + "' ends at byte " + std::to_string(end) +
                   " but the data section holds " + std::to_string(data_size) + " (truncated?)");
-      torch::Tensor flat = storage_tensor(file, data_start + begin, *dtype,
-                                          static_cast<std::int64_t>(numel), "tensor '" + name + "'");
+      torch::Tensor flat =
+          storage_tensor(file, data_start + begin, *dtype, static_cast<std::int64_t>(numel),
+                         "tensor '" + name + "'");
       items.push_back({name, begin, flat.view(shape)});
     } catch (const nlohmann::json::exception& e) {
       throw bad("tensor '" + name + "' has a malformed entry (" + e.what() + ")");

@@ -38,8 +38,8 @@ class Collector {
 
   void walk(const Value& v, const std::string& name, int depth, bool top) {
     if (depth > kMaxWalkDepth) return;
-    const bool container = v.kind == Kind::dict || v.kind == Kind::tuple ||
-                           v.kind == Kind::list || v.kind == Kind::set || v.kind == Kind::object;
+    const bool container = v.kind == Kind::dict || v.kind == Kind::tuple || v.kind == Kind::list ||
+                           v.kind == Kind::set || v.kind == Kind::object;
     if (container && !seen_.insert(&v).second) return;  // shared or cyclic
     switch (v.kind) {
       case Kind::tensor:

@@ -40,9 +40,9 @@ Checkpoint read_torch_legacy(const std::shared_ptr<MappedFile>& file) {
   };
   pickle::Result version = next("protocol version", nullptr);
   if (version.root->kind != pickle::Kind::integer || version.root->integer != 1001)
-    throw Error(ErrorCode::unsupported,
-                path + ": legacy torch.save protocol " + pickle::render(*version.root) +
-                    " is not supported (expected 1001)");
+    throw Error(ErrorCode::unsupported, path + ": legacy torch.save protocol " +
+                                            pickle::render(*version.root) +
+                                            " is not supported (expected 1001)");
   pickle::Result sys_info = next("sys info", nullptr);
   if (const auto* le = dict_get(*sys_info.root, "little_endian");
       le && le->kind == pickle::Kind::boolean && !le->boolean)

@@ -17,16 +17,19 @@ torch::Tensor storage_tensor(const std::shared_ptr<MappedFile>& file, std::uint6
   const std::uint64_t item = c10::elementSize(dtype);
   if (numel < 0 || static_cast<std::uint64_t>(numel) > file->size() / item)
     throw Error(ErrorCode::bad_file, file->path() + ": " + what + " claims " +
-                                         std::to_string(numel) + " elements, more than the file holds");
+                                         std::to_string(numel) +
+                                         " elements, more than the file holds");
   const std::uint64_t nbytes = static_cast<std::uint64_t>(numel) * item;
   if (!ByteSpan{file->data(), file->size()}.contains(offset, nbytes))
-    throw Error(ErrorCode::bad_file, file->path() + ": " + what + " extends past the end of the file (truncated?)");
+    throw Error(ErrorCode::bad_file,
+                file->path() + ": " + what + " extends past the end of the file (truncated?)");
   auto options = torch::TensorOptions().dtype(dtype);
   if (numel == 0) return torch::empty({0}, options);
   std::uint8_t* p = file->data() + offset;
   if (reinterpret_cast<std::uintptr_t>(p) % item == 0) {
     std::shared_ptr<MappedFile> keep = file;
-    return torch::from_blob(p, {numel}, [keep](void*) {}, options);
+    return torch::from_blob(
+        p, {numel}, [keep](void*) {}, options);
   }
   torch::Tensor t = torch::empty({numel}, options);
   std::memcpy(t.data_ptr(), p, nbytes);
@@ -61,8 +64,8 @@ pickle::Result unpickle_zip_pickle(const std::shared_ptr<MappedFile>& file, cons
       storage->key = id.key;
       storage->dtype = id.dtype;
       storage->numel = id.numel;
-      storage->data = storage_tensor(file, entry->data_offset, id.dtype, id.numel,
-                                     "storage '" + id.key + "'");
+      storage->data =
+          storage_tensor(file, entry->data_offset, id.dtype, id.numel, "storage '" + id.key + "'");
     } else if (storage->dtype != id.dtype) {
       throw Error(ErrorCode::bad_file,
                   where + ": storage '" + id.key + "' is referenced with two different types");
@@ -74,7 +77,8 @@ pickle::Result unpickle_zip_pickle(const std::shared_ptr<MappedFile>& file, cons
   };
   const std::string entry_name = root + "/" + pkl_name;
   const ZipArchive::Entry* entry = zip.find(entry_name);
-  if (!entry) throw Error(ErrorCode::bad_file, file->path() + ": zip entry '" + entry_name + "' is missing");
+  if (!entry)
+    throw Error(ErrorCode::bad_file, file->path() + ": zip entry '" + entry_name + "' is missing");
   std::string inflated;  // only for a (non-PyTorch) writer that compressed the pickle
   ByteSpan bytes;
   if (entry->method == 0) {

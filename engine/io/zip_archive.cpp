@@ -28,8 +28,7 @@ std::int64_t find_eocd(ByteSpan f) {
   // The record is followed by a comment of at most 65535 bytes.
   std::size_t lowest = f.size > kEocdSize + 65535 ? f.size - kEocdSize - 65535 : 0;
   for (std::size_t pos = f.size - kEocdSize + 1; pos-- > lowest;) {
-    if (le(f.data + pos, 4) == kEocdSig &&
-        pos + kEocdSize + le(f.data + pos + 20, 2) == f.size)
+    if (le(f.data + pos, 4) == kEocdSig && pos + kEocdSize + le(f.data + pos + 20, 2) == f.size)
       return static_cast<std::int64_t>(pos);
   }
   return -1;
@@ -101,7 +100,8 @@ ZipArchive::ZipArchive(ByteSpan file, std::string path) : file_(file), path_(std
     }
     if (!file_.contains(local, 30) || le(file_.data + local, 4) != kLocalSig)
       fail("bad local header for '" + entry.name + "'");
-    std::uint64_t data = local + 30 + le(file_.data + local + 26, 2) + le(file_.data + local + 28, 2);
+    std::uint64_t data =
+        local + 30 + le(file_.data + local + 26, 2) + le(file_.data + local + 28, 2);
     entry.data_offset = data;
     entry.size = entry.method == 0 ? usize : csize;
     entry.uncompressed_size = usize;

@@ -17,7 +17,7 @@ class ZipArchive {
   struct Entry {
     std::string name;
     std::uint64_t data_offset = 0;  // first byte of the entry's data in the file
-    std::uint64_t size = 0;               // bytes in the file
+    std::uint64_t size = 0;         // bytes in the file
     std::uint64_t uncompressed_size = 0;
     std::uint16_t method = 0;  // 0 = stored, 8 = deflate
   };

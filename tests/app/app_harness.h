@@ -26,6 +26,7 @@ inline void isolateSettings() {
   QCoreApplication::setOrganizationName(QStringLiteral("PromptbrushTest"));
   QCoreApplication::setApplicationName(QStringLiteral("tst_app"));
   QSettings().clear();
+  QSettings(pbapp::kOrganization, pbapp::kApplication).clear();
 }
 
 // A smooth colour gradient, so that any change of a pixel is visible.

@@ -99,8 +99,9 @@ bool writeTinyGlide(const QString& fixtures, const QString& models) {
     return false;
   for (bool superRes : {false, true}) {
     const std::string options =
-        std::string(R"({"image_size": )") + (superRes ? "64" : "32") +
-        R"(, "num_channels": 32, "num_res_blocks": 1, "channel_mult": "1,1,1",
+        std::string(R"({"image_size": )") +
+        (superRes ? R"(64, "channel_mult": "1,1,1,1")" : R"(32, "channel_mult": "1,1,1")") +
+        R"(, "num_channels": 32, "num_res_blocks": 1,
         "attention_resolutions": "16,8", "num_head_channels": 8, "text_ctx": 16, "xf_width": 8,
         "xf_layers": 1, "xf_heads": 2, "inpaint": true, "super_res": )" +
         (superRes ? "true" : "false") + "}";
@@ -141,7 +142,8 @@ int main(int argc, char** argv) {
     pbapp::AppController controller(&window, &bridge, models);
     window.setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
     window.show();
-    waitFor("the window", [&] { return window.isVisible(); }, 5000);
+    waitFor(
+        "the window", [&] { return window.isVisible(); }, 5000);
     shot("empty-window");
     controller.showFirstRunIfNeeded();
     shot("first-run-dialog");
@@ -154,7 +156,8 @@ int main(int argc, char** argv) {
     window.promptPanel()->promptEdit()->setText("a wooden sailing boat");
     shot("mask-painted");
     QTest::mouseClick(window.promptPanel()->generateButton(), Qt::LeftButton);
-    waitFor("the classic fill", [&] { return window.galleryPanel()->count() > 0; }, 30000);
+    waitFor(
+        "the classic fill", [&] { return window.galleryPanel()->count() > 0; }, 30000);
     shot("classic-fill-candidate");
     QTest::mouseClick(window.galleryPanel()->applyButton(), Qt::LeftButton);
     shot("classic-fill-applied");
@@ -175,7 +178,8 @@ int main(int argc, char** argv) {
     pbapp::AppController controller(&window, &bridge, models);
     window.setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
     window.show();
-    waitFor("the window", [&] { return window.isVisible(); }, 5000);
+    waitFor(
+        "the window", [&] { return window.isVisible(); }, 5000);
     window.openFile(imagePath);
     paint(window.canvas(), {{150, 230}, {200, 210}, {250, 225}, {300, 215}});
     RunSettings s;
@@ -198,9 +202,11 @@ int main(int argc, char** argv) {
     clock.start();
     ticker.start();
     QTest::mouseClick(window.promptPanel()->generateButton(), Qt::LeftButton);
-    waitFor("progress", [&] { return window.promptPanel()->progressBar()->value() > 60; }, 60000);
+    waitFor(
+        "progress", [&] { return window.promptPanel()->progressBar()->value() > 60; }, 60000);
     shot("glide-running");
-    waitFor("the GLIDE run", [&] { return window.galleryPanel()->count() > 0; }, 300000);
+    waitFor(
+        "the GLIDE run", [&] { return window.galleryPanel()->count() > 0; }, 300000);
     ticker.stop();
     std::printf("longest GUI-thread gap during the run: %.1f ms\n", worst / 1e6);
     shot("glide-candidates");

@@ -64,8 +64,10 @@ class TestClassicFill : public QObject {
     for (FillMethod method : {FillMethod::ClassicTelea, FillMethod::ClassicNavierStokes}) {
       PromptPanel* panel = app.window->promptPanel();
       panel->methodCombo()->setCurrentIndex(panel->methodCombo()->findData(int(method)));
+      const int runsBefore = app.window->historyPanel()->count();
       QTest::mouseClick(panel->generateButton(), Qt::LeftButton);
-      QTRY_COMPARE_WITH_TIMEOUT(app.window->galleryPanel()->count(), 1, 30000);
+      QTRY_COMPARE_WITH_TIMEOUT(app.window->historyPanel()->count(), runsBefore + 1, 30000);
+      QCOMPARE(app.window->galleryPanel()->count(), 1);
       QVERIFY(!panel->isRunning());
       // The first candidate is previewed in place until applied.
       QVERIFY(!app.doc()->preview().isNull());

@@ -28,8 +28,10 @@ namespace {
 
 // Options of a tiny model: 32x32 base, 64x64 upsampler, short text context.
 std::string tinyOptions(bool superRes) {
-  return std::string(R"({"image_size": )") + (superRes ? "64" : "32") +
-         R"(, "num_channels": 32, "num_res_blocks": 1, "channel_mult": "1,1,1",
+  // 2^(levels+2) == image_size: 3 levels at 32, 4 at 64.
+  return std::string(R"({"image_size": )") +
+         (superRes ? R"(64, "channel_mult": "1,1,1,1")" : R"(32, "channel_mult": "1,1,1")") +
+         R"(, "num_channels": 32, "num_res_blocks": 1,
             "attention_resolutions": "16,8", "num_head_channels": 8, "text_ctx": 16,
             "xf_width": 8, "xf_layers": 1, "xf_heads": 2, "inpaint": true, "super_res": )" +
          (superRes ? "true" : "false") + "}";

@@ -4,15 +4,15 @@
 #include <QAbstractButton>
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QPushButton>
 #include <QSlider>
 #include <QTableWidget>
-#include <QToolButton>
-#include <QComboBox>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QUndoStack>
 #include <QtTest>
 
@@ -36,7 +36,7 @@ class TestWindow : public QObject {
     QVERIFY(apptest::gradientImage(QSize(200, 140)).save(imagePath_));
   }
   void init() {
-    QSettings().clear();
+    apptest::isolateSettings();
     app_ = std::make_unique<apptest::App>(models_.path());
     QVERIFY(app_->exposed());
   }
@@ -220,8 +220,9 @@ class TestWindow : public QObject {
     es.modelsDir = other.path();
     es.memoryBudgetMb = 2048;
     emit app_->window->engineSettingsChanged(es);
-    QCOMPARE(QSettings().value(pbapp::keys::modelsDir).toString(), other.path());
-    QCOMPARE(QSettings().value(pbapp::keys::memoryBudgetMb).toInt(), 2048);
+    QSettings appSettings(pbapp::kOrganization, pbapp::kApplication);
+    QCOMPARE(appSettings.value(pbapp::keys::modelsDir).toString(), other.path());
+    QCOMPARE(appSettings.value(pbapp::keys::memoryBudgetMb).toInt(), 2048);
     QCOMPARE(QString::fromStdString(app_->bridge->config().models_dir), other.path());
     QVERIFY(panel->modeButton(GenerationMode::TextToImage)->isEnabled());
     QVERIFY(!panel->modeButton(GenerationMode::Variations)->isEnabled());

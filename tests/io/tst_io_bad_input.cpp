@@ -99,7 +99,8 @@ class TestIoBadInput : public QObject {
       // Random bytes behind each container's magic, to reach the parsers.
       if (i % 4 == 1) bytes.replace(0, 4, "PK\x03\x04", 4);
       if (i % 4 == 2) bytes.replace(0, 2, "\x80\x02", 2);
-      if (i % 4 == 3 && bytes.size() > 9) bytes.replace(0, 9, std::string("\x10\0\0\0\0\0\0\0{", 9));
+      if (i % 4 == 3 && bytes.size() > 9)
+        bytes.replace(0, 9, std::string("\x10\0\0\0\0\0\0\0{", 9));
       QVERIFY(try_load(path("random.pt"), bytes) != "<no path>");
     }
   }
@@ -145,11 +146,13 @@ class TestIoBadInput : public QObject {
     std::memcpy(&n, more.data(), 8);
     n += 1 << 20;  // claims a MiB more than the file holds
     std::memcpy(more.data(), &n, 8);
-    QVERIFY(QString::fromStdString(try_load(path("more.safetensors"), more)).contains("header claims"));
+    QVERIFY(
+        QString::fromStdString(try_load(path("more.safetensors"), more)).contains("header claims"));
     std::string big = full;
     n = 200ull << 20;
     std::memcpy(big.data(), &n, 8);
-    QVERIFY(QString::fromStdString(try_load(path("big.safetensors"), big)).contains("implausibly large"));
+    QVERIFY(QString::fromStdString(try_load(path("big.safetensors"), big))
+                .contains("implausibly large"));
     // An entry whose data_offsets run past the data.
     std::string past = full;
     const std::size_t at = past.find("\"data_offsets\":[0,");

@@ -64,9 +64,9 @@ class TestIoContainers : public QObject {
   void views_of_a_shared_storage() {
     torch::Tensor base = torch::arange(24, torch::kFloat).reshape({4, 6});
     TensorList views = {{"base", base},
-                        {"t", base.t()},                   // strides (1, 6)
-                        {"col", base.narrow(1, 2, 3)},     // offset 2, non-contiguous
-                        {"row", base[2]},                  // offset 12
+                        {"t", base.t()},                // strides (1, 6)
+                        {"col", base.narrow(1, 2, 3)},  // offset 2, non-contiguous
+                        {"row", base[2]},               // offset 12
                         {"step", base.view({-1}).slice(0, 1, 24, 5)}};
     pb::io::save_torch_zip(path("v.pt"), views);
     pb::io::save_torch_legacy(path("v.legacy.pt"), views);

@@ -71,8 +71,8 @@ class TestIoFixtures : public QObject {
   }
 
   void glide_other_models_load() {
-    for (const char* rel : {"glide/small-base.pt", "glide/small-upsample.pt",
-                            "glide/small-upsample-inpaint.pt"}) {
+    for (const char* rel :
+         {"glide/small-base.pt", "glide/small-upsample.pt", "glide/small-upsample-inpaint.pt"}) {
       PB_REQUIRE_FIXTURE(path, rel);
       Checkpoint c = pb::io::load_checkpoint(path.toStdString());
       QVERIFY(c.tensors.size() > 200);

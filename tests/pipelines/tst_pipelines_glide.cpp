@@ -25,8 +25,9 @@ Config tiny(bool inpaint, bool super_res, int image_size) {
   c.image_size = image_size;
   c.num_channels = 32;
   c.num_res_blocks = 1;
-  c.channel_mult = {1, 1, 1};
-  c.attention_resolutions = {image_size / 4};
+  // The reference needs 2^(levels + 2) == image_size: 16 -> 2 levels, 32 -> 3.
+  c.channel_mult.assign(image_size == 16 ? 2 : 3, 1);
+  c.attention_resolutions = {8};
   c.num_heads = 1;
   c.num_head_channels = 16;
   c.text_ctx = 8;

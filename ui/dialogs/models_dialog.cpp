@@ -30,8 +30,9 @@ ModelsDialog::ModelsDialog(const QVector<ModelFileEntry>& files, const QString& 
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-  table_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
-  table_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
+  table_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+  table_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+  table_->setWordWrap(true);
   table_->setMinimumSize(720, 260);
   root->addWidget(table_, 1);
 
@@ -87,12 +88,16 @@ void ModelsDialog::setFiles(const QVector<ModelFileEntry>& files, const QString&
                              f.name);
     name->setToolTip(f.present ? tr("Installed") : tr("Missing"));
     table_->setItem(r, 0, name);
-    table_->setItem(r, 1, new QTableWidgetItem(f.role));
+    auto* role = new QTableWidgetItem(f.role);
+    role->setToolTip(f.role);
+    table_->setItem(r, 1, role);
     auto* url = new QTableWidgetItem(f.url);
     url->setData(Qt::UserRole, f.url);
     url->setToolTip(f.url);
     table_->setItem(r, 2, url);
-    auto* link = new QLabel(QStringLiteral("<a href=\"%1\">%1</a>").arg(f.url.toHtmlEscaped()));
+    auto* link = new QLabel(
+        QStringLiteral("<a href=\"%1\">%2</a>").arg(f.url.toHtmlEscaped(), tr("Download")));
+    link->setToolTip(f.url);
     link->setOpenExternalLinks(true);
     link->setContentsMargins(4, 0, 4, 0);
     table_->setCellWidget(r, 2, link);

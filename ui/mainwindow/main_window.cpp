@@ -295,7 +295,8 @@ void MainWindow::restoreSettings() {
   lastFolder_ = s.value("ui/lastFolder").toString();
   prompt_->setPromptHistory(s.value("ui/promptHistory").toStringList());
   recent_ = s.value("ui/recentFiles").toStringList();
-  const QJsonDocument runSettings = QJsonDocument::fromJson(s.value("ui/runSettings").toByteArray());
+  const QJsonDocument runSettings =
+      QJsonDocument::fromJson(s.value("ui/runSettings").toByteArray());
   if (runSettings.isObject()) prompt_->setSettings(RunSettings::fromJson(runSettings.object()));
   rebuildRecentMenu();
 }

@@ -61,6 +61,7 @@ void MessageBar::addAction(const QString& label, std::function<void()> fn) {
     fn();
   });
   actions_->addWidget(b);
+  b->show();  // now, not when the layout gets to it
 }
 
 QString MessageBar::text() const { return isHidden() ? QString() : text_->text(); }
