@@ -16,6 +16,7 @@ RecoveryManager::RecoveryManager(MainWindow* window, const QString& path, int de
     : QObject(parent), window_(window), path_(path.isEmpty() ? defaultPath() : path) {
   // Single-shot and restarted by every change: writes happen once the person pauses, not
   // in the middle of a brush stroke.
+  writer_.setMaxThreadCount(1);
   timer_ = new QTimer(this);
   timer_->setSingleShot(true);
   timer_->setInterval(delayMs);
@@ -53,8 +54,34 @@ bool RecoveryManager::saveNow(QString* error) {
   return doc->saveRecovery(path_, error);
 }
 
+RecoveryManager::~RecoveryManager() { writer_.waitForDone(); }
+
+void RecoveryManager::saveInBackground() {
+  if (!window_) return;
+  Document* doc = window_->document();
+  doc->setRecoveryExtra(window_->sessionState());
+  const Document::RecoverySnapshot snapshot = doc->recoverySnapshot();
+  const quint64 generation = generation_.loadAcquire();
+  writer_.start([this, snapshot, generation] {
+    if (generation_.loadAcquire() != generation) return;  // discarded meanwhile
+    QDir().mkpath(QFileInfo(path_).absolutePath());
+    QString error;
+    if (Document::writeRecovery(snapshot, path_, &error)) return;
+    // The destructor waits for the pool, so `this` is valid here. The message is queued to
+    // the GUI thread (and dropped if the manager is gone by then).
+    QMetaObject::invokeMethod(this, [this, error] {
+      if (window_)
+        window_->showError(tr("Could not write the recovery file %1: %2").arg(path_, error));
+    });
+  });
+}
+
 void RecoveryManager::discard() {
   timer_->stop();
+  generation_.fetchAndAddOrdered(1);
+  // A write already past its generation check may still be running: let it finish, then
+  // remove what it wrote.
+  writer_.waitForDone();
   QFile::remove(path_);
 }
 
@@ -62,9 +89,7 @@ void RecoveryManager::onChanged() { timer_->start(); }
 
 void RecoveryManager::onTimer() {
   if (!window_ || !window_->document()->hasImage() || !window_->document()->isModified()) return;
-  QString error;
-  if (!saveNow(&error))
-    window_->showError(tr("Could not write the recovery file %1: %2").arg(path_, error));
+  saveInBackground();
 }
 
 }  // namespace pbapp

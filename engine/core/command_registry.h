@@ -28,6 +28,10 @@ struct CommandRegistrar {
   }
 };
 
+// main() of a multi-verb tool: `program <verb> [args]`, `program --help` lists the verbs.
+// An exception escaping a verb becomes a one-line error and exit code 1.
+int run_command_line(const char* program, int argc, char** argv);
+
 }  // namespace pb
 
 #define PB_CONCAT_INNER(a, b) a##b

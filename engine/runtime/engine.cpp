@@ -8,6 +8,12 @@
 #include <mutex>
 #include <thread>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 #include "engine/pipelines/classic_fill.h"
 #include "engine/pipelines/glide_pipeline.h"
 #include "engine/runtime/device.h"
@@ -160,6 +166,12 @@ Result<RunResult> Engine::run_sync(const JobRequest& request, const RunCallbacks
 }
 
 void Engine::Impl::loop() {
+#ifdef __linux__
+  // Background jobs yield the cores to the caller's interactive thread (a GUI stays smooth
+  // while a run saturates every core). On Linux nice is per thread and inherited by the
+  // OpenMP workers this thread starts; run_sync callers keep their own priority.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+#endif
   for (;;) {
     std::shared_ptr<Pending> job;
     EngineConfig cfg;

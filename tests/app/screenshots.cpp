@@ -22,6 +22,7 @@
 #include <QTimer>
 #include <QUndoStack>
 #include <cstdio>
+#include <ctime>
 
 #include "app/gui/app_controller.h"
 #include "app/gui/engine_bridge.h"
@@ -40,6 +41,60 @@ namespace {
 QString outDir;
 int shotCount = 0;
 
+// Event-loop gap probe: a 1 ms timer notes the longest time between two of its ticks, i.e.
+// the longest the GUI thread was busy. Taking a screenshot (grab + PNG encode) is the
+// driver's own work, not the app's, so shot() pauses it. On a loaded machine a gap can also
+// be the GUI thread waiting for a core: the probe therefore also notes the GUI thread's own
+// CPU time within each gap (worstCpu), which is what the app's code costs.
+qint64 threadCpuNs() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return qint64(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
+}
+
+struct StallProbe {
+  QElapsedTimer clock;
+  QTimer ticker;
+  qint64 last = 0, lastCpu = 0, worst = 0, worstCpu = 0;
+  int over16 = 0, cpuOver16 = 0, ticks = 0;
+  QVector<QPair<qint64, qint64>> busy;  // (ms since start, GUI-thread CPU ms) of busy gaps
+  StallProbe() {
+    ticker.setInterval(1);
+    QObject::connect(&ticker, &QTimer::timeout, [this] {
+      const qint64 now = clock.nsecsElapsed(), cpu = threadCpuNs();
+      if (last) {
+        worst = qMax(worst, now - last);
+        over16 += now - last > 16'000'000;
+        worstCpu = qMax(worstCpu, cpu - lastCpu);
+        if (cpu - lastCpu > 16'000'000) {
+          ++cpuOver16;
+          if (busy.size() < 8) busy.push_back({now / 1'000'000, (cpu - lastCpu) / 1'000'000});
+        }
+      }
+      ++ticks;
+      last = now;
+      lastCpu = cpu;
+    });
+  }
+  void print(const char* what) const {
+    std::printf(
+        "GUI-thread gaps during %s: longest %.1f ms wall (%d over 16 ms), longest %.1f ms of "
+        "GUI-thread CPU (%d over 16 ms), %d ticks\n",
+        what, worst / 1e6, over16, worstCpu / 1e6, cpuOver16, ticks);
+    for (const auto& [at, ms] : busy)
+      std::printf("  %lld ms of GUI-thread CPU in one gap, %.2f s after the start\n",
+                  static_cast<long long>(ms), at / 1e3);
+  }
+  void start() {
+    last = 0;
+    clock.start();
+    ticker.start();
+  }
+  void stop() { ticker.stop(); }
+  void pause() { last = 0; }  // the next tick starts a new interval
+};
+StallProbe* probe = nullptr;
+
 void shot(const QString& name) {
   for (int i = 0; i < 10; ++i) {
     QCoreApplication::processEvents();
@@ -49,6 +104,7 @@ void shot(const QString& name) {
   const QString path = QDir(outDir).filePath(
       QStringLiteral("%1-%2.png").arg(++shotCount, 2, 10, QChar('0')).arg(name));
   screen->grabWindow(0).save(path);
+  if (probe) probe->pause();
   std::printf("wrote %s\n", qPrintable(path));
 }
 
@@ -155,9 +211,16 @@ int main(int argc, char** argv) {
     paint(window.canvas(), {{150, 230}, {200, 210}, {250, 225}, {300, 215}});
     window.promptPanel()->promptEdit()->setText("a wooden sailing boat");
     shot("mask-painted");
+    StallProbe classicStalls;
+    probe = &classicStalls;
+    classicStalls.start();
     QTest::mouseClick(window.promptPanel()->generateButton(), Qt::LeftButton);
     waitFor(
         "the classic fill", [&] { return window.galleryPanel()->count() > 0; }, 30000);
+    QTest::qWait(300);
+    classicStalls.stop();
+    probe = nullptr;
+    classicStalls.print("the classic fill");
     shot("classic-fill-candidate");
     QTest::mouseClick(window.galleryPanel()->applyButton(), Qt::LeftButton);
     shot("classic-fill-applied");
@@ -188,27 +251,23 @@ int main(int argc, char** argv) {
     s.customSteps = 400;
     s.candidates = 3;
     window.promptPanel()->setSettings(s);
+    QTest::qWait(300);  // the set-up's relayout and repaint are not the run's
 
-    // The longest gap between two ticks of a 1 ms timer while the run works.
-    QElapsedTimer clock;
-    qint64 last = 0, worst = 0;
-    QTimer ticker;
-    ticker.setInterval(1);
-    QObject::connect(&ticker, &QTimer::timeout, [&] {
-      const qint64 now = clock.nsecsElapsed();
-      if (last) worst = qMax(worst, now - last);
-      last = now;
-    });
-    clock.start();
-    ticker.start();
+    StallProbe stalls;
+    probe = &stalls;
+    stalls.start();
     QTest::mouseClick(window.promptPanel()->generateButton(), Qt::LeftButton);
     waitFor(
         "progress", [&] { return window.promptPanel()->progressBar()->value() > 60; }, 60000);
+    std::printf("screenshot of the run %.2f s after the start\n", stalls.clock.elapsed() / 1e3);
     shot("glide-running");
     waitFor(
         "the GLIDE run", [&] { return window.galleryPanel()->count() > 0; }, 300000);
-    ticker.stop();
-    std::printf("longest GUI-thread gap during the run: %.1f ms\n", worst / 1e6);
+    std::printf("candidates shown %.2f s after the start\n", stalls.clock.elapsed() / 1e3);
+    QTest::qWait(500);  // the candidates' first paint belongs to the run
+    stalls.stop();
+    probe = nullptr;
+    stalls.print("the GLIDE run");
     shot("glide-candidates");
     window.document()->undoStack()->setClean();
     window.close();

@@ -11,6 +11,15 @@
 #include <QUndoStack>
 #include <QtTest>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+#include <atomic>
+
+#include "engine/runtime/engine.h"
 #include "tests/app/app_harness.h"
 #include "ui/mainwindow/message_bar.h"
 #include "ui/panels/gallery_panel.h"
@@ -117,6 +126,29 @@ class TestClassicFill : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(history->count(), 2, 30000);
     QCOMPARE(history->run(1).settings.method, history->run(0).settings.method);
   }
+
+#ifdef __linux__
+  // Background runs leave the cores to the GUI thread first: the engine's worker thread
+  // (where the done callback runs) is niced, the caller's thread is not.
+  void engineWorkerYieldsToTheGuiThread() {
+    QTemporaryDir models;
+    pb::EngineConfig config;
+    config.models_dir = models.path().toStdString();
+    pb::Engine engine(config);
+    std::atomic<int> workerNice{-100};
+    std::atomic<bool> done{false};
+    pb::ClassicFillRequest fill{pb::Image(32, 32, 3, 128), pb::Image(32, 32, 1, 0)};
+    fill.mask.row(10)[10] = 255;
+    engine.submit(pb::Job{std::move(fill), ""}, {}, [&](pb::JobId, pb::Result<pb::RunResult>) {
+      workerNice = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+      done = true;
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(done.load(), 30000);
+    const int guiNice = getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+    QVERIFY2(workerNice.load() > guiNice,
+             qPrintable(QStringLiteral("worker %1, GUI %2").arg(workerNice.load()).arg(guiNice)));
+  }
+#endif
 };
 
 QTEST_MAIN(TestClassicFill)

@@ -6,9 +6,11 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSlider>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -191,8 +193,26 @@ class TestWindow : public QObject {
     };
     const int row = rowOf("base_inpaint.pt");
     QVERIFY(row >= 0);
-    QCOMPARE(table->item(row, 0)->toolTip(), QStringLiteral("Missing"));
-    QVERIFY(table->item(row, 2)->text().startsWith("https://"));
+    QCOMPARE(table->item(row, ModelsDialog::StatusColumn)->text(), QStringLiteral("Missing"));
+    const QString url = table->item(row, 0)->data(ModelsDialog::UrlRole).toString();
+    QVERIFY(url.startsWith("https://"));
+    // The selected file's link is shown (clickable) below the table.
+    table->selectRow(row);
+    QCOMPARE(dialog->selectedUrl(), url);
+    QVERIFY(dialog->linkLabel()->text().contains(QStringLiteral("href=\"%1\"").arg(url)));
+    // Readable at 900 px: nothing scrolls sideways, every column is in view.
+    dialog->resize(900, 600);
+    QApplication::processEvents();
+    QVERIFY(table->horizontalScrollBar()->maximum() == 0);
+    int columns = 0;
+    for (int c = 0; c < table->columnCount(); ++c) columns += table->columnWidth(c);
+    QVERIFY2(columns <= table->viewport()->width(),
+             qPrintable(QStringLiteral("%1 > %2").arg(columns).arg(table->viewport()->width())));
+    QVERIFY(dialog->width() <= 900);
+    bool mentionsScript = false;
+    for (QLabel* l : dialog->findChildren<QLabel*>())
+      mentionsScript |= l->text().contains("packaging/download-models.sh");
+    QVERIFY(mentionsScript);
     QFile touch(QDir(models_.path()).filePath("base_inpaint.pt"));
     QVERIFY(touch.open(QIODevice::WriteOnly));
     touch.close();
@@ -201,7 +221,7 @@ class TestWindow : public QObject {
       if (b->text() == "Check Again") again = b;
     QVERIFY(again);
     QTest::mouseClick(again, Qt::LeftButton);
-    QCOMPARE(dialog->table()->item(rowOf("base_inpaint.pt"), 0)->toolTip(),
+    QCOMPARE(dialog->table()->item(rowOf("base_inpaint.pt"), ModelsDialog::StatusColumn)->text(),
              QStringLiteral("Installed"));
     QFile::remove(touch.fileName());
   }
@@ -285,6 +305,38 @@ class TestWindow : public QObject {
     QCOMPARE(app_->window->historyPanel()->run(0).settings.prompt, QStringLiteral("remembered"));
     // Saving the work removes the recovery file.
     QVERIFY(app_->window->saveFile(dir_.filePath("recovered.png")));
+    QVERIFY(!recovery.hasRecovery());
+  }
+
+  void emptyCanvasSaysWhatToDoFirst() {
+    app_.reset();
+    app_ = std::make_unique<apptest::App>(models_.path());
+    QVERIFY(app_->exposed());
+    MainWindow* w = app_->window.get();
+    QVERIFY(w->emptyHint()->isVisible());
+    QVERIFY(w->emptyHint()->text().contains("Ctrl+O"));
+    QVERIFY(w->emptyHint()->testAttribute(Qt::WA_TransparentForMouseEvents));
+    QVERIFY(w->openFile(imagePath_));
+    QVERIFY(!w->emptyHint()->isVisible());
+  }
+
+  void recoveryWritesInTheBackgroundAndDiscardWins() {
+    const QString path = dir_.filePath("background/autosave.pbrecovery");
+    MainWindow* w = app_->window.get();
+    pbapp::RecoveryManager recovery(w, path, 60000);  // the timer never fires here
+    QVERIFY(w->openFile(imagePath_));
+    app_->paint({{30, 30}, {90, 90}});
+    recovery.saveInBackground();
+    recovery.waitForWrites();
+    QVERIFY(recovery.hasRecovery());
+    Document loaded;
+    QString error;
+    QVERIFY2(loaded.loadRecovery(path, &error), qPrintable(error));
+    QCOMPARE(loaded.mask(), app_->doc()->mask());
+    // A write queued before a discard never brings the file back.
+    for (int i = 0; i < 5; ++i) recovery.saveInBackground();
+    recovery.discard();
+    recovery.waitForWrites();
     QVERIFY(!recovery.hasRecovery());
   }
 

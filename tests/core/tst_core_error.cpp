@@ -50,6 +50,23 @@ class TestCoreError : public QObject {
     QVERIFY(r.count("test-verb"));
     QCOMPARE(r["test-verb"].run({"x", "y"}), 2);
   }
+
+  void commandLineDispatches() {
+    pb::CommandRegistrar ok("ok-verb", "returns its argument count",
+                            [](const std::vector<std::string>& a) { return int(a.size()); });
+    pb::CommandRegistrar bad("throwing-verb", "throws", [](const std::vector<std::string>&) -> int {
+      throw std::runtime_error("broken input\nbacktrace");
+    });
+    char prog[] = "tool", verb[] = "ok-verb", arg[] = "a", unknown[] = "nope", thrower[] = "throwing-verb";
+    char* run_ok[] = {prog, verb, arg};
+    char* run_unknown[] = {prog, unknown};
+    char* run_throw[] = {prog, thrower};
+    char* run_none[] = {prog};
+    QCOMPARE(pb::run_command_line("tool", 3, run_ok), 1);
+    QCOMPARE(pb::run_command_line("tool", 2, run_unknown), 2);
+    QCOMPARE(pb::run_command_line("tool", 2, run_throw), 1);
+    QCOMPARE(pb::run_command_line("tool", 1, run_none), 2);
+  }
 };
 
 QTEST_GUILESS_MAIN(TestCoreError)

@@ -5,9 +5,12 @@
 #include <QDesktopServices>
 #include <QDialogButtonBox>
 #include <QDir>
+#include <QFontMetrics>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QStyle>
 #include <QTableWidget>
 #include <QUrl>
@@ -25,42 +28,102 @@ ModelsDialog::ModelsDialog(const QVector<ModelFileEntry>& files, const QString& 
   root->addWidget(intro_);
 
   table_ = new QTableWidget(0, 3);
-  table_->setHorizontalHeaderLabels({tr("File"), tr("Unlocks"), tr("Download")});
+  table_->setHorizontalHeaderLabels({tr("File"), tr("Unlocks"), tr("Status")});
   table_->verticalHeader()->hide();
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-  table_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
-  table_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
-  table_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::ResizeToContents);
+  table_->setSelectionMode(QAbstractItemView::SingleSelection);
+  table_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  table_->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+  table_->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+  QHeaderView* header = table_->horizontalHeader();
+  header->setSectionResizeMode(FileColumn, QHeaderView::ResizeToContents);
+  header->setSectionResizeMode(UnlocksColumn, QHeaderView::Stretch);
+  header->setSectionResizeMode(StatusColumn, QHeaderView::ResizeToContents);
+  table_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->verticalHeader()->setMinimumSectionSize(fontMetrics().height() + 10);  // air
   table_->setWordWrap(true);
-  table_->setMinimumSize(720, 260);
+  table_->setAlternatingRowColors(true);
+  table_->setMinimumHeight(220);
   root->addWidget(table_, 1);
+  connect(table_, &QTableWidget::itemSelectionChanged, this, &ModelsDialog::showSelectedLink);
 
+  // The selected file's download link, elided to the dialog's width.
+  auto* linkRow = new QHBoxLayout;
+  link_ = new QLabel;
+  link_->setTextFormat(Qt::RichText);
+  link_->setOpenExternalLinks(true);
+  link_->setTextInteractionFlags(Qt::TextBrowserInteraction);
+  link_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  linkRow->addWidget(link_, 1);
+  copyLink_ = new QPushButton(tr("Copy Link"));
+  copyLink_->setToolTip(tr("Copy the selected file's download link"));
+  connect(copyLink_, &QPushButton::clicked, this,
+          [this] { QApplication::clipboard()->setText(selectedUrl()); });
+  linkRow->addWidget(copyLink_);
+  root->addLayout(linkRow);
+
+  // Where the files go, with a button that opens that folder.
+  auto* folderRow = new QHBoxLayout;
   folder_ = new QLabel;
   folder_->setWordWrap(true);
+  folder_->setTextFormat(Qt::RichText);
   folder_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  root->addWidget(folder_);
-
-  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
-  auto* open = buttons->addButton(tr("Open Models Folder"), QDialogButtonBox::ActionRole);
-  open->setIcon(style()->standardIcon(QStyle::SP_DirOpenIcon));
-  auto* copy = buttons->addButton(tr("Copy Download Links"), QDialogButtonBox::ActionRole);
-  auto* refresh = buttons->addButton(tr("Check Again"), QDialogButtonBox::ActionRole);
-  refresh->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
+  folderRow->addWidget(folder_, 1);
+  auto* open = new QPushButton(style()->standardIcon(QStyle::SP_DirOpenIcon), tr("Open Folder"));
+  open->setToolTip(tr("Open the models folder (it is created if needed)"));
   connect(open, &QPushButton::clicked, this, [this] {
     QDir().mkpath(modelsDir_);
     QDesktopServices::openUrl(QUrl::fromLocalFile(modelsDir_));
   });
-  connect(copy, &QPushButton::clicked, this, [this] {
+  folderRow->addWidget(open, 0, Qt::AlignTop);
+  root->addLayout(folderRow);
+
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+  auto* copyAll = buttons->addButton(tr("Copy All Links"), QDialogButtonBox::ActionRole);
+  auto* refresh = buttons->addButton(tr("Check Again"), QDialogButtonBox::ActionRole);
+  refresh->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
+  connect(copyAll, &QPushButton::clicked, this, [this] {
     QStringList lines;
     for (int r = 0; r < table_->rowCount(); ++r)
-      lines << table_->item(r, 2)->data(Qt::UserRole).toString();
+      lines << table_->item(r, FileColumn)->data(UrlRole).toString();
     QApplication::clipboard()->setText(lines.join('\n'));
   });
   connect(refresh, &QPushButton::clicked, this, &ModelsDialog::refreshRequested);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
   root->addWidget(buttons);
   setFiles(files, modelsDir);
+  resize(900, 600);
+}
+
+QString ModelsDialog::selectedUrl() const {
+  const QList<QTableWidgetItem*> items = table_->selectedItems();
+  if (items.isEmpty()) return {};
+  return table_->item(items.first()->row(), FileColumn)->data(UrlRole).toString();
+}
+
+void ModelsDialog::showSelectedLink() {
+  const QString url = selectedUrl();
+  copyLink_->setEnabled(!url.isEmpty());
+  if (url.isEmpty()) {
+    link_->setText(tr("Select a file to see where to download it."));
+    link_->setToolTip({});
+    return;
+  }
+  const QString name = table_->item(table_->currentRow(), FileColumn)->text();
+  const QString prefix = tr("Download %1 from").arg(name);
+  // Elide the URL's text (never the link itself) so the row keeps its width.
+  const QFontMetrics fm(link_->font());
+  const int room = qMax(120, link_->width() - fm.horizontalAdvance(prefix + QStringLiteral("  ")));
+  const QString shown = fm.elidedText(url, Qt::ElideMiddle, room);
+  link_->setText(QStringLiteral("%1 <a href=\"%2\">%3</a>")
+                     .arg(prefix.toHtmlEscaped(), url.toHtmlEscaped(), shown.toHtmlEscaped()));
+  link_->setToolTip(url);
+}
+
+void ModelsDialog::resizeEvent(QResizeEvent* event) {
+  QDialog::resizeEvent(event);
+  showSelectedLink();
 }
 
 void ModelsDialog::setFiles(const QVector<ModelFileEntry>& files, const QString& modelsDir) {
@@ -72,34 +135,37 @@ void ModelsDialog::setFiles(const QVector<ModelFileEntry>& files, const QString&
            "paint with OpenCV's classic inpainting (Telea or Navier-Stokes).</p>");
   intro +=
       tr("<p>The files below unlock <b>GLIDE</b> (text-guided inpainting and text to image) "
-         "and <b>unCLIP</b> (Karlo: variations and interpolation). Download them from their "
-         "official locations and put them, with these names, into the models folder.</p>");
+         "and <b>unCLIP</b> (Karlo: variations and interpolation). Select a file to see its "
+         "official download link.</p>");
   intro_->setText(intro);
-  folder_->setText(tr("Models folder: %1\n(Change it in Settings, with --models DIR or with "
-                      "$PROMPTBRUSH_MODELS.)")
-                       .arg(QDir::toNativeSeparators(modelsDir)));
+  folder_->setText(
+      tr("Put the files, with these names, into the models folder:<br><b>%1</b><br>"
+         "From the source folder, <code>bash packaging/download-models.sh</code> downloads "
+         "them all there. Change the folder in Settings, with <code>--models DIR</code> or "
+         "with <code>$PROMPTBRUSH_MODELS</code>.")
+          .arg(QDir::toNativeSeparators(modelsDir).toHtmlEscaped()));
 
+  const int previousRow = table_->currentRow();
   table_->setRowCount(int(files.size()));
+  int firstMissing = -1;
   for (int r = 0; r < files.size(); ++r) {
     const ModelFileEntry& f = files[r];
-    auto* name =
-        new QTableWidgetItem(style()->standardIcon(f.present ? QStyle::SP_DialogApplyButton
-                                                             : QStyle::SP_MessageBoxWarning),
-                             f.name);
-    name->setToolTip(f.present ? tr("Installed") : tr("Missing"));
-    table_->setItem(r, 0, name);
+    if (!f.present && firstMissing < 0) firstMissing = r;
+    auto* name = new QTableWidgetItem(f.name);
+    name->setData(UrlRole, f.url);
+    name->setToolTip(f.url);
+    table_->setItem(r, FileColumn, name);
     auto* role = new QTableWidgetItem(f.role);
     role->setToolTip(f.role);
-    table_->setItem(r, 1, role);
-    auto* url = new QTableWidgetItem(f.url);
-    url->setData(Qt::UserRole, f.url);
-    url->setToolTip(f.url);
-    table_->setItem(r, 2, url);
-    auto* link = new QLabel(
-        QStringLiteral("<a href=\"%1\">%2</a>").arg(f.url.toHtmlEscaped(), tr("Download")));
-    link->setToolTip(f.url);
-    link->setOpenExternalLinks(true);
-    link->setContentsMargins(4, 0, 4, 0);
-    table_->setCellWidget(r, 2, link);
+    table_->setItem(r, UnlocksColumn, role);
+    auto* status =
+        new QTableWidgetItem(style()->standardIcon(f.present ? QStyle::SP_DialogApplyButton
+                                                             : QStyle::SP_MessageBoxWarning),
+                             f.present ? tr("Installed") : tr("Missing"));
+    table_->setItem(r, StatusColumn, status);
   }
+  const int row =
+      previousRow >= 0 && previousRow < table_->rowCount() ? previousRow : qMax(0, firstMissing);
+  if (table_->rowCount() > 0) table_->selectRow(row);
+  showSelectedLink();
 }

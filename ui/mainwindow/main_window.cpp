@@ -53,6 +53,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   column->addWidget(messages_);
   column->addWidget(canvas_, 1);
   setCentralWidget(central);
+  // Empty state: what to do first, over the empty canvas. Mouse events and drops pass
+  // through to the canvas and the window.
+  emptyHint_ =
+      new QLabel(tr("<p style='font-size:15pt'>Open an image to start</p>"
+                    "<p>File ▸ Open (Ctrl+O), drop an image here, paste one (Ctrl+V),<br>"
+                    "or File ▸ New Canvas for Text to image.</p>"
+                    "<p>Then paint over what should change and press Generate.</p>"));
+  emptyHint_->setAlignment(Qt::AlignCenter);
+  emptyHint_->setTextFormat(Qt::RichText);
+  emptyHint_->setAttribute(Qt::WA_TransparentForMouseEvents);
+  emptyHint_->setStyleSheet(QStringLiteral("color: #c8c8cc;"));
+  auto* canvasLayout = new QVBoxLayout(canvas_);
+  canvasLayout->addWidget(emptyHint_, 0, Qt::AlignCenter);
 
   createDocks();
   createActions();
@@ -63,6 +76,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(document_, &Document::modifiedChanged, this, &MainWindow::updateTitle);
   connect(document_, &Document::filePathChanged, this, &MainWindow::updateTitle);
   connect(document_, &Document::imageReplaced, this, [this] {
+    emptyHint_->setVisible(!document_->hasImage());
     // Candidates and a running job belong to the image that was replaced.
     if (running_) emit cancelRequested();
     gallery_->clear();

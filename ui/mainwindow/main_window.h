@@ -30,6 +30,7 @@ class MainWindow : public QMainWindow {
 
   Document* document() const { return document_; }
   CanvasView* canvas() const { return canvas_; }
+  QLabel* emptyHint() const { return emptyHint_; }
   PromptPanel* promptPanel() const { return prompt_; }
   GalleryPanel* galleryPanel() const { return gallery_; }
   HistoryPanel* historyPanel() const { return history_; }
@@ -110,6 +111,7 @@ class MainWindow : public QMainWindow {
 
   Document* document_ = nullptr;
   CanvasView* canvas_ = nullptr;
+  QLabel* emptyHint_ = nullptr;  // over the canvas while there is no image
   MessageBar* messages_ = nullptr;
   PromptPanel* prompt_ = nullptr;
   GalleryPanel* gallery_ = nullptr;

@@ -1,0 +1,45 @@
+#include "engine/core/command_registry.h"
+
+#include <exception>
+#include <iostream>
+
+namespace pb {
+
+namespace {
+
+void print_usage(const char* program, std::ostream& os) {
+  os << "Usage: " << program << " <command> [options]\n"
+     << "       " << program << " <command> --help\n\n"
+     << "Commands:\n";
+  for (const auto& [name, cmd] : command_registry())
+    os << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ')
+       << cmd.summary << "\n";
+}
+
+}  // namespace
+
+int run_command_line(const char* program, int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    print_usage(program, args.empty() ? std::cerr : std::cout);
+    return args.empty() ? 2 : 0;
+  }
+  auto& registry = command_registry();
+  auto it = registry.find(args[0]);
+  if (it == registry.end()) {
+    std::cerr << program << ": unknown command '" << args[0] << "'\n\n";
+    print_usage(program, std::cerr);
+    return 2;
+  }
+  args.erase(args.begin());
+  try {
+    return it->second.run(args);
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
+    std::cerr << program << ": " << msg << "\n";
+    return 1;
+  }
+}
+
+}  // namespace pb
