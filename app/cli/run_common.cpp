@@ -63,7 +63,7 @@ class ProgressBar {
 std::set<std::string> run_value_options() {
   return {"--out",        "--models", "--seed",   "--guidance", "--steps",   "--upsample-steps",
           "--candidates", "--device", "--preset", "--sampler",  "--threads", "--temperature",
-          "--eta"};
+          "--eta",        "--precision"};
 }
 
 std::set<std::string> run_flags() { return {"--no-upsample", "--quiet"}; }
@@ -89,6 +89,9 @@ const char* run_options_help() {
   --candidates N         images per run, 1..16 (default 1)
   --no-upsample          stop at the 64x64 base stage
   --device auto|cpu|cuda CUDA (half precision) when available, else CPU float32 (default auto)
+  --precision P          CPU precision: float32 (default, as the reference; settings key
+                         engine/precision) or bfloat16 (about 1.9x faster per step on
+                         CPUs with AVX-512-BF16)
   --threads N            CPU threads (default: all cores)
   --quiet                no progress bar
 )";
@@ -132,6 +135,9 @@ bool parse_run_options(Args& args, const std::string& verb, RunOptions& out) {
   out.engine.threads = int(args.int_or("--threads", 0));
   if (!args.ok()) return bad(args.error());
   if (out.engine.threads < 0) return bad("--threads must be 0 (all cores) or more");
+  out.engine.precision = args.value_or("--precision", pbapp::precisionSetting().toStdString());
+  if (out.engine.precision != "float32" && out.engine.precision != "bfloat16")
+    return bad("--precision must be float32 or bfloat16, got '" + out.engine.precision + "'");
   out.engine.device = args.value_or("--device", pbapp::deviceSetting().toStdString());
   if (out.engine.device != "auto" && out.engine.device != "cpu" && out.engine.device != "cuda")
     return bad("--device must be auto, cpu or cuda, got '" + out.engine.device + "'");

@@ -42,6 +42,7 @@ pb::EngineConfig engineConfigFromSettings(const ModelsDirChoice& models) {
   pb::EngineConfig c;
   c.models_dir = models.path.toStdString();
   c.device = deviceSetting().toStdString();
+  c.precision = precisionSetting().toStdString();
   c.memory_budget_mb = std::size_t(qMax(0, memoryBudgetMbSetting()));
   c.threads = qMax(0, threadsSetting());
   return c;

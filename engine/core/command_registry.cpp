@@ -12,8 +12,8 @@ void print_usage(const char* program, std::ostream& os) {
      << "       " << program << " <command> --help\n\n"
      << "Commands:\n";
   for (const auto& [name, cmd] : command_registry())
-    os << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ')
-       << cmd.summary << "\n";
+    os << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ') << cmd.summary
+       << "\n";
 }
 
 }  // namespace

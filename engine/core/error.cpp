@@ -7,18 +7,30 @@ namespace pb {
 
 const char* to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::invalid_argument: return "invalid argument";
-    case ErrorCode::file_not_found: return "file not found";
-    case ErrorCode::bad_file: return "bad file";
-    case ErrorCode::unsupported: return "unsupported";
-    case ErrorCode::missing_weights: return "missing weights";
-    case ErrorCode::shape_mismatch: return "shape mismatch";
-    case ErrorCode::cancelled: return "cancelled";
-    case ErrorCode::superseded: return "superseded";
-    case ErrorCode::out_of_memory: return "out of memory";
-    case ErrorCode::device_unavailable: return "device unavailable";
-    case ErrorCode::io_error: return "I/O error";
-    case ErrorCode::internal: return "internal error";
+    case ErrorCode::invalid_argument:
+      return "invalid argument";
+    case ErrorCode::file_not_found:
+      return "file not found";
+    case ErrorCode::bad_file:
+      return "bad file";
+    case ErrorCode::unsupported:
+      return "unsupported";
+    case ErrorCode::missing_weights:
+      return "missing weights";
+    case ErrorCode::shape_mismatch:
+      return "shape mismatch";
+    case ErrorCode::cancelled:
+      return "cancelled";
+    case ErrorCode::superseded:
+      return "superseded";
+    case ErrorCode::out_of_memory:
+      return "out of memory";
+    case ErrorCode::device_unavailable:
+      return "device unavailable";
+    case ErrorCode::io_error:
+      return "I/O error";
+    case ErrorCode::internal:
+      return "internal error";
   }
   return "unknown error";
 }

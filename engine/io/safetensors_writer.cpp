@@ -14,17 +14,28 @@ namespace {
 
 const char* safetensors_dtype(torch::ScalarType t) {
   switch (t) {
-    case torch::kFloat32: return "F32";
-    case torch::kFloat16: return "F16";
-    case torch::kBFloat16: return "BF16";
-    case torch::kFloat64: return "F64";
-    case torch::kInt64: return "I64";
-    case torch::kInt32: return "I32";
-    case torch::kInt16: return "I16";
-    case torch::kInt8: return "I8";
-    case torch::kUInt8: return "U8";
-    case torch::kBool: return "BOOL";
-    default: return nullptr;
+    case torch::kFloat32:
+      return "F32";
+    case torch::kFloat16:
+      return "F16";
+    case torch::kBFloat16:
+      return "BF16";
+    case torch::kFloat64:
+      return "F64";
+    case torch::kInt64:
+      return "I64";
+    case torch::kInt32:
+      return "I32";
+    case torch::kInt16:
+      return "I16";
+    case torch::kInt8:
+      return "I8";
+    case torch::kUInt8:
+      return "U8";
+    case torch::kBool:
+      return "BOOL";
+    default:
+      return nullptr;
   }
 }
 
@@ -45,7 +56,8 @@ void save_safetensors(const std::string& path, const TensorList& tensors,
                                               ", which safetensors cannot store");
     torch::Tensor t = tensor.detach().to(torch::kCPU).contiguous();
     const std::uint64_t bytes = t.numel() * t.element_size();
-    header[name] = {{"dtype", dtype}, {"shape", t.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
+    header[name] = {
+        {"dtype", dtype}, {"shape", t.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
     data.push_back(std::move(t));
   }
@@ -60,13 +72,15 @@ void save_safetensors(const std::string& path, const TensorList& tensors,
   out.write(reinterpret_cast<const char*>(len), 8);
   out.write(text.data(), std::streamsize(text.size()));
   for (const auto& t : data)
-    out.write(static_cast<const char*>(t.data_ptr()), std::streamsize(t.numel() * t.element_size()));
+    out.write(static_cast<const char*>(t.data_ptr()),
+              std::streamsize(t.numel() * t.element_size()));
   if (!out) throw Error(ErrorCode::io_error, "write failed for " + path);
 }
 
 TensorList named_tensors(const torch::nn::Module& module) {
   TensorList out;
-  for (const auto& p : module.named_parameters(/*recurse=*/true)) out.emplace_back(p.key(), p.value());
+  for (const auto& p : module.named_parameters(/*recurse=*/true))
+    out.emplace_back(p.key(), p.value());
   for (const auto& b : module.named_buffers(/*recurse=*/true)) out.emplace_back(b.key(), b.value());
   return out;
 }

@@ -12,10 +12,14 @@
 
 namespace pb {
 
-DeviceChoice choose_device(const std::string& requested, int threads) {
+DeviceChoice choose_device(const std::string& requested, int threads,
+                           const std::string& precision) {
   if (requested != "auto" && requested != "cpu" && requested != "cuda")
     throw Error(ErrorCode::invalid_argument,
                 "device must be auto, cpu or cuda, got '" + requested + "'");
+  if (precision != "float32" && precision != "bfloat16")
+    throw Error(ErrorCode::invalid_argument,
+                "precision must be float32 or bfloat16, got '" + precision + "'");
   const bool cuda = torch::cuda::is_available();
   if (requested == "cuda" && !cuda)
     throw Error(ErrorCode::device_unavailable,
@@ -27,7 +31,9 @@ DeviceChoice choose_device(const std::string& requested, int threads) {
     d.half = true;
     d.label = "cuda:0 float16";
   } else {
-    d.label = "cpu float32 (" + std::to_string(threads) + " threads)";
+    d.bf16 = precision == "bfloat16";
+    d.label = std::string("cpu ") + (d.bf16 ? "bfloat16" : "float32") + " (" +
+              std::to_string(threads) + " threads)";
   }
   return d;
 }

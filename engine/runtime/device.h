@@ -8,13 +8,16 @@ namespace pb {
 
 struct DeviceChoice {
   torch::Device device = torch::kCPU;
-  bool half = false;  // the reference's fp16 body on CUDA; CPU runs float32
+  bool half = false;  // the reference's fp16 body on CUDA
+  bool bf16 = false;  // CPU: the body in bfloat16 (EngineConfig::precision)
   std::string label;  // "cpu float32 (2 threads)", "cuda:0 float16"
 };
 
 // "auto": CUDA when available, else CPU; "cpu"; "cuda" (throws pb::Error(device_unavailable)
 // when this build or machine has none). Anything else: pb::Error(invalid_argument).
-DeviceChoice choose_device(const std::string& requested, int threads);
+// `precision` ("float32" | "bfloat16") applies to the CPU only.
+DeviceChoice choose_device(const std::string& requested, int threads,
+                           const std::string& precision = "float32");
 
 // CPU threads for the calling thread's LibTorch work: threads <= 0 means all cores.
 // LibTorch here runs convolutions on OpenMP (oneDNN) and linears/matmuls on OpenBLAS, whose

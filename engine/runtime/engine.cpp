@@ -272,7 +272,7 @@ RunResult Engine::Impl::dispatch(const JobRequest& request, const RunCallbacks& 
     return pipelines::classic_fill(*fill);
 
   const int threads = apply_thread_policy(cfg.threads);
-  const DeviceChoice dev = choose_device(cfg.device, threads);
+  const DeviceChoice dev = choose_device(cfg.device, threads, cfg.precision);
   auto vocab_dir = [&] {
     auto p = locate_model_file(cfg.models_dir, *find_model_file("glide-vocab"));
     return fs::path(*p).parent_path().string();

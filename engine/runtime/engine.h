@@ -30,6 +30,10 @@ struct EngineConfig {
   std::string device = "auto";       // "auto", "cpu", "cuda"
   std::size_t memory_budget_mb = 0;  // 0: no limit; loaded models beyond it are unloaded LRU
   int threads = 0;                   // 0: all cores
+  // CPU precision: "float32" (parity with the reference) or "bfloat16" (the UNet body and text
+  // transformer through oneDNN's bf16 kernels: ~1.9x faster per step on CPUs with
+  // AVX-512-BF16, outputs within a few percent). CUDA always runs the reference's fp16 body.
+  std::string precision = "float32";
 };
 
 using JobRequest = std::variant<InpaintRequest, Text2ImRequest, ClassicFillRequest>;

@@ -56,6 +56,7 @@ ModelCache::Loaded ModelCache::glide(const std::string& role, const std::string&
   }
   model->eval();
   nn::glide::place_for_inference(*model, device.device);
+  if (device.bf16) model->convert_body_to(torch::kBFloat16);
   Entry e;
   e.loaded.model = model;
   e.loaded.path = path;

@@ -43,9 +43,8 @@ class TestCoreError : public QObject {
   }
 
   void registryFindsCommands() {
-    pb::CommandRegistrar reg("test-verb", "a test", [](const std::vector<std::string>& a) {
-      return int(a.size());
-    });
+    pb::CommandRegistrar reg("test-verb", "a test",
+                             [](const std::vector<std::string>& a) { return int(a.size()); });
     auto& r = pb::command_registry();
     QVERIFY(r.count("test-verb"));
     QCOMPARE(r["test-verb"].run({"x", "y"}), 2);
@@ -57,7 +56,8 @@ class TestCoreError : public QObject {
     pb::CommandRegistrar bad("throwing-verb", "throws", [](const std::vector<std::string>&) -> int {
       throw std::runtime_error("broken input\nbacktrace");
     });
-    char prog[] = "tool", verb[] = "ok-verb", arg[] = "a", unknown[] = "nope", thrower[] = "throwing-verb";
+    char prog[] = "tool", verb[] = "ok-verb", arg[] = "a", unknown[] = "nope",
+         thrower[] = "throwing-verb";
     char* run_ok[] = {prog, verb, arg};
     char* run_unknown[] = {prog, unknown};
     char* run_throw[] = {prog, thrower};

@@ -140,6 +140,33 @@ class RuntimeEngine : public QObject {
     QCOMPARE(int(r.error().code), int(ErrorCode::invalid_argument));
   }
 
+  void precision_choice() {
+    const DeviceChoice f32 = choose_device("cpu", 2);
+    QVERIFY(!f32.bf16);
+    const DeviceChoice bf16 = choose_device("cpu", 2, "bfloat16");
+    QVERIFY(bf16.bf16);
+    QVERIFY(bf16.label.find("bfloat16") != std::string::npos);
+    QVERIFY_THROWS_EXCEPTION(pb::Error, choose_device("cpu", 2, "int8"));
+  }
+
+  void bfloat16_inpaint_job() {
+    if (!have_models_) QSKIP("fixture models not found");
+    Engine engine({.models_dir = models_.path().toStdString(),
+                   .device = "cpu",
+                   .threads = 1,
+                   .precision = "bfloat16"});
+    auto r = engine.run_sync(small_request(), {});
+    QVERIFY2(r.ok(), r.ok() ? "" : r.error().message.c_str());
+    QCOMPARE(r->images.at(0).width, 40);
+    QVERIFY(r->parameters.at("device").find("bfloat16") != std::string::npos);
+    // The same job in float32 differs only by bf16 rounding: same size, and pixels outside
+    // the mask are untouched in both.
+    Engine f32({.models_dir = models_.path().toStdString(), .device = "cpu", .threads = 1});
+    auto r32 = f32.run_sync(small_request(), {});
+    QVERIFY(r32.ok());
+    QCOMPARE(r32->images.at(0).pixels.size(), r->images.at(0).pixels.size());
+  }
+
   void inpaint_job_with_small_models() {
     if (!have_models_) QSKIP("fixture models not found");
     Outcomes out;  // outlives the engine: done callbacks may still be returning
