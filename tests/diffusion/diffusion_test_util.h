@@ -13,6 +13,8 @@
 #include <map>
 #include <string>
 
+#include "engine/core/error.h"
+
 namespace pbtest {
 
 using TensorMap = std::map<std::string, torch::Tensor>;
@@ -40,6 +42,17 @@ inline double max_rel_error(const torch::Tensor& a, const torch::Tensor& b) {
   const auto bd = b.to(torch::kDouble);
   const double scale = std::max(bd.abs().max().item<double>(), 1e-30);
   return (ad - bd).abs().max().item<double>() / scale;
+}
+
+// The pb::ErrorCode that fn throws (internal when it throws none).
+template <class Fn>
+inline pb::ErrorCode error_code_of(Fn&& fn) {
+  try {
+    fn();
+  } catch (const pb::Error& e) {
+    return e.code();
+  }
+  return pb::ErrorCode::internal;
 }
 
 }  // namespace pbtest

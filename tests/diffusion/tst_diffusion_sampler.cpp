@@ -13,6 +13,7 @@
 #include "tests/common/fixtures.h"
 
 using namespace pb::diffusion;
+using pbtest::error_code_of;
 using pbtest::field;
 using pbtest::max_rel_error;
 
@@ -30,16 +31,6 @@ const Case kCases[] = {
     {"glide/sample_inpaint_ddim.io.pt", "squaredcos_cap_v2", Sampler::ddim, true},
     {"glide/sample_upsample.io.pt", "linear", Sampler::ddpm, false},
 };
-
-template <class Fn>
-pb::ErrorCode error_code_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const pb::Error& e) {
-    return e.code();
-  }
-  return pb::ErrorCode::internal;
-}
 
 // The model function of a fixture at step k: the recorded network output, guided as in 7.4
 // for the inpainting fixtures. Checks that the network would have seen the recorded input.

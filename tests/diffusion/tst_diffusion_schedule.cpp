@@ -10,6 +10,8 @@
 
 using namespace pb::diffusion;
 
+using pbtest::error_code_of;
+
 namespace {
 
 // Largest |a - b| / |b| over the elements (b = 0 compares absolutely).
@@ -24,16 +26,6 @@ double elementwise_rel_error(const std::vector<double>& a, const torch::Tensor& 
     worst = std::max(worst, std::isnan(d) ? INFINITY : d);
   }
   return worst;
-}
-
-template <class Fn>
-pb::ErrorCode error_code_of(Fn&& fn) {
-  try {
-    fn();
-  } catch (const pb::Error& e) {
-    return e.code();
-  }
-  return pb::ErrorCode::internal;
 }
 
 const char* kSpacings[] = {"100", "fast27", "27", "50", "25", "10", "ddim25", "ddim50", "1000"};
