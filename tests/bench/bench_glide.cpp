@@ -21,12 +21,14 @@
 
 #include "engine/core/command_registry.h"
 #include "engine/nn/glide/model.h"
+#include "op_profile.h"
 
 namespace {
 
 constexpr const char* kHelp =
     R"(Usage: promptbrush-bench glide [--model base-inpaint|upsample-inpaint|both] [--threads N]
                               [--blas-threads N] [--dtype f32|bf16] [--steps N] [--device cpu|cuda]
+                              [--profile]
 
 Builds the real-size model(s) with random weights and times single denoising steps
 (1 warm-up + N timed, default N = 3 for base-inpaint and 2 for upsample-inpaint, as the
@@ -38,6 +40,8 @@ reference timing), the text encoding, and reports peak RSS.
                     default 1 (two thread pools spinning on two cores slow each other)
   --dtype bf16      the UNet body and text transformer in bfloat16 (norms, softmax,
                     embeddings in float32); f32 (default) is the parity mode
+  --profile         after the timed steps, one more step with the wall time of each
+                    top-level ATen operator listed
   OMP_WAIT_POLICY=PASSIVE in the environment also helps on a small machine.
 )";
 
@@ -88,7 +92,8 @@ void print_reference(const std::string& model) {
   }
 }
 
-void bench_model(const std::string& name, const torch::Device& device, bool bf16, int steps) {
+void bench_model(const std::string& name, const torch::Device& device, bool bf16, int steps,
+                 bool profile) {
   using namespace pb::nn::glide;
   const bool up = name == "upsample-inpaint";
   const Config cfg = up ? Config::upsample_inpaint() : Config::base_inpaint();
@@ -150,11 +155,18 @@ void bench_model(const std::string& name, const torch::Device& device, bool bf16
   std::cout << "], step CPU time mean " << mean_cpu << " ms, peak RSS " << peak_rss_mib()
             << " MiB\n";
   print_reference(name);
+  if (profile) {
+    pb::bench::OpProfile ops;
+    model->forward(x, t, text, in);
+    sync(device);
+    std::cout << ops.table();
+  }
 }
 
 int run_bench_glide(const std::vector<std::string>& argv) {
   std::string model = "both", dtype = "f32", device_name = "cpu";
   int threads = 2, blas_threads = 1, steps = -1;
+  bool profile = false;
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
     auto next = [&]() -> std::string {
@@ -176,6 +188,8 @@ int run_bench_glide(const std::vector<std::string>& argv) {
       blas_threads = std::stoi(next());
     else if (a == "--steps")
       steps = std::stoi(next());
+    else if (a == "--profile")
+      profile = true;
     else {
       std::cerr << "glide: unknown option " << a << "\n" << kHelp;
       return 2;
@@ -198,9 +212,9 @@ int run_bench_glide(const std::vector<std::string>& argv) {
             << (blas_set ? std::to_string(blas_threads) : std::string("unchanged"))
             << ", OMP_WAIT_POLICY " << (wait ? wait : "unset") << "\n";
   if (model != "upsample-inpaint")
-    bench_model("base-inpaint", device, dtype == "bf16", steps > 0 ? steps : 3);
+    bench_model("base-inpaint", device, dtype == "bf16", steps > 0 ? steps : 3, profile);
   if (model != "base-inpaint")
-    bench_model("upsample-inpaint", device, dtype == "bf16", steps > 0 ? steps : 2);
+    bench_model("upsample-inpaint", device, dtype == "bf16", steps > 0 ? steps : 2, profile);
   return 0;
 }
 

@@ -1,8 +1,7 @@
 // GLIDE networks against the reference fixtures (shared/fixtures/glide, README 4-6):
 // options parsing, forward parity of the four small models (output and every recorded
-// intermediate), every weight container, text-encoding reuse, input checks, bf16 mode.
+// intermediate, checks in tests/parity), every weight container, text-encoding reuse, input checks, bf16 mode.
 // LibTorch before Qt: Qt's `slots` macro breaks torch's JIT headers.
-#include <torch/csrc/jit/serialization/pickle.h>
 #include <torch/types.h>
 
 #include "engine/core/error.h"
@@ -13,11 +12,10 @@
 #include <QFile>
 #include <QtTest>
 
-#include <fstream>
-#include <iterator>
 #include <map>
 
 #include "tests/common/fixtures.h"
+#include "tests/common/parity_checks.h"
 
 using namespace pb::nn::glide;
 
@@ -30,19 +28,11 @@ std::string read_text(const QString& path) {
 }
 
 std::map<std::string, torch::Tensor> load_io(const QString& path) {
-  std::ifstream in(path.toStdString(), std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::map<std::string, torch::Tensor> out;
-  for (const auto& item : torch::jit::pickle_load(bytes).toGenericDict())
-    out[item.key().toStringRef()] = item.value().toTensor();
-  return out;
+  return pb::parity::load_io_fixture(path.toStdString());
 }
 
-// max |a - b| / max |b|
 double rel_err(const torch::Tensor& a, const torch::Tensor& b) {
-  if (a.sizes() != b.sizes()) return 1e30;
-  const double scale = std::max(b.abs().max().item<double>(), 1e-12);
-  return (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>() / scale;
+  return pb::parity::max_rel_error(a, b);
 }
 
 GlideUNet load_model(const QString& name, const QString& weights_file) {
@@ -142,50 +132,50 @@ class TestNnGlide : public QObject {
     }
   }
 
-  void forward_parity_data() {
-    QTest::addColumn<QString>("name");
-    QTest::addColumn<QString>("weights");
-    QTest::newRow("small-base") << "small-base"
-                                << "small-base.pt";
-    QTest::newRow("small-base-inpaint") << "small-base-inpaint"
-                                        << "small-base-inpaint.pt";
-    QTest::newRow("small-base-inpaint legacy") << "small-base-inpaint"
-                                               << "small-base-inpaint.legacy.pt";
-    QTest::newRow("small-base-inpaint safetensors") << "small-base-inpaint"
-                                                    << "small-base-inpaint.safetensors";
-    QTest::newRow("small-upsample") << "small-upsample"
-                                    << "small-upsample.pt";
-    QTest::newRow("small-upsample-inpaint") << "small-upsample-inpaint"
-                                            << "small-upsample-inpaint.pt";
-  }
+  // Every container of every small model, each recorded intermediate (tests/parity).
   void forward_parity() {
-    QFETCH(QString, name);
-    QFETCH(QString, weights);
-    PB_REQUIRE_FIXTURE(io_path, "glide/" + name + ".io.pt");
-    PB_REQUIRE_FIXTURE(w_path, "glide/" + weights);
+    PB_VERIFY_CHECKS(pb::parity::glide_forward(pbtest::fixtures_dir().toStdString(), {}));
+  }
+
+  // The same on two intra-op threads: the CPU splits matrix products over them.
+  void forward_parity_two_threads() {
+    at::set_num_threads(2);
+    const auto checks = pb::parity::glide_forward(pbtest::fixtures_dir().toStdString(), {});
+    at::set_num_threads(1);
+    PB_VERIFY_CHECKS(checks);
+  }
+
+  // Large feature maps run channels-last on the CPU (a layout choice only): the same
+  // result as the reference's contiguous layout, on one and two threads.
+  void channels_last_layout_matches() {
+    PB_REQUIRE_FIXTURE(w_path, "glide/small-upsample-inpaint.pt");
     c10::InferenceMode guard;
-    GlideUNet model = load_model(name, weights);
-    auto io = load_io(io_path);
-    ForwardTrace trace;
-    const torch::Tensor out =
-        model->forward(io["x_t"], io["timesteps"], io["tokens"], io["mask"], inputs_of(io), &trace);
-    const std::vector<std::pair<std::string, torch::Tensor>> checks = {
-        {"t_emb_sinusoid", trace.t_emb_sinusoid},
-        {"time_embed_out", trace.time_embed_out},
-        {"xf_in", trace.xf_in},
-        {"xf_transformer_out", trace.xf_transformer_out},
-        {"xf_out", trace.xf_out},
-        {"xf_proj", trace.xf_proj},
-        {"emb", trace.emb},
-        {"unet_input", trace.unet_input},
-        {"h_input_blocks_last", trace.h_input_blocks_last},
-        {"h_middle", trace.h_middle},
-        {"output", out}};
-    for (const auto& [key, mine] : checks) {
-      QVERIFY2(io.count(key), key.c_str());
-      const double err = rel_err(mine, io[key]);
-      QVERIFY2(err < 1e-4, qPrintable(QString("%1: relative error %2").arg(key.c_str()).arg(err)));
+    GlideUNet model = load_model("small-upsample-inpaint", "small-upsample-inpaint.pt");
+    torch::manual_seed(3);
+    const auto tokens = torch::randint(0, 100, {1, model->config().text_ctx}, torch::kLong);
+    const auto mask = torch::ones({1, model->config().text_ctx}, torch::kBool);
+    const auto x = torch::randn({1, 3, 64, 64});
+    const auto t = torch::tensor({400}, torch::kLong);
+    UNetInputs in;
+    in.low_res = torch::rand({1, 3, 32, 32}) * 2 - 1;
+    in.inpaint_image = torch::rand({1, 3, 64, 64}) * 2 - 1;
+    in.inpaint_mask = (torch::rand({1, 1, 64, 64}) > 0.5).to(torch::kFloat);
+    model->set_cpu_channels_last_min_pixels(0);
+    const torch::Tensor contiguous = model->forward(x, t, tokens, mask, in);
+    for (int threads : {1, 2}) {
+      at::set_num_threads(threads);
+      for (int64_t from : {int64_t(1), int64_t(32 * 32)}) {
+        model->set_cpu_channels_last_min_pixels(from);
+        const torch::Tensor out = model->forward(x, t, tokens, mask, in);
+        QVERIFY(out.is_contiguous());
+        const double err = rel_err(out, contiguous);
+        QVERIFY2(err < 1e-5, qPrintable(QString("threads %1, from %2 px: relative error %3")
+                                            .arg(threads)
+                                            .arg(from)
+                                            .arg(err)));
+      }
     }
+    at::set_num_threads(1);
   }
 
   void text_encoding_is_reused() {

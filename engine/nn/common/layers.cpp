@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "engine/nn/common/cpu_parallel.h"
+
 namespace pb::nn {
 
 GroupNorm32Impl::GroupNorm32Impl(int64_t channels, int64_t groups, double eps)
@@ -41,18 +43,9 @@ Conv1x1Impl::Conv1x1Impl(int64_t in_channels, int64_t out_channels) {
 }
 
 torch::Tensor Conv1x1Impl::forward(const torch::Tensor& x) {
-  // One GEMM per batch row straight into the output ([out, in] @ [in, T] + bias): avoids
-  // the expanded-weight copy a broadcasting matmul would make.
   TORCH_CHECK(x.dim() == 3 && x.size(1) == weight.size(1), "Conv1x1: expected [B, ", weight.size(1),
               ", T] input, got ", x.sizes());
-  const torch::Tensor w = weight.squeeze(-1);
-  const torch::Tensor b = bias.unsqueeze(-1);
-  torch::Tensor out = torch::empty({x.size(0), weight.size(0), x.size(2)}, x.options());
-  for (int64_t i = 0; i < x.size(0); ++i) {
-    torch::Tensor row = out[i];
-    at::addmm_out(row, b, w, x[i]);
-  }
-  return out;
+  return batched_linear(x, weight.squeeze(-1), bias);
 }
 
 torch::Tensor timestep_embedding(const torch::Tensor& t, int64_t dim, double max_period) {

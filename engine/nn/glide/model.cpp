@@ -189,6 +189,13 @@ torch::Tensor GlideUNetImpl::assemble_input(const torch::Tensor& x, const UNetIn
   return parts.size() == 1 ? x : torch::cat(parts, 1);
 }
 
+torch::Tensor GlideUNetImpl::cpu_layout(const torch::Tensor& h) const {
+  if (!h.device().is_cpu() || cpu_channels_last_min_pixels_ <= 0) return h;
+  return h.contiguous(h.size(2) * h.size(3) >= cpu_channels_last_min_pixels_
+                          ? at::MemoryFormat::ChannelsLast
+                          : at::MemoryFormat::Contiguous);
+}
+
 torch::Tensor GlideUNetImpl::forward(const torch::Tensor& x, const torch::Tensor& timesteps,
                                      const TextCondition& text, const UNetInputs& in,
                                      ForwardTrace* trace) {
@@ -203,11 +210,12 @@ torch::Tensor GlideUNetImpl::forward(const torch::Tensor& x, const torch::Tensor
   torch::Tensor unet_in = assemble_input(x, in);
   const auto body = body_dtype();
   torch::Tensor h = unet_in.to(body);
+  h = cpu_layout(h);
   const torch::Tensor& enc = text.xf_out;
   std::vector<torch::Tensor> hs;
   hs.reserve(input_blocks->size());
   for (const auto& block : *input_blocks) {
-    h = block->as<TimestepBlockImpl>()->forward(h, emb, enc);
+    h = cpu_layout(block->as<TimestepBlockImpl>()->forward(h, emb, enc));
     hs.push_back(h);
   }
   if (trace) trace->h_input_blocks_last = h;
@@ -216,10 +224,10 @@ torch::Tensor GlideUNetImpl::forward(const torch::Tensor& x, const torch::Tensor
   for (const auto& block : *output_blocks) {
     h = torch::cat({h, hs.back()}, 1);
     hs.pop_back();
-    h = block->as<TimestepBlockImpl>()->forward(h, emb, enc);
+    h = cpu_layout(block->as<TimestepBlockImpl>()->forward(cpu_layout(h), emb, enc));
   }
   h = h.to(x.scalar_type());
-  torch::Tensor out = out_conv(out_norm->forward(h, /*silu=*/true));
+  torch::Tensor out = out_conv(out_norm->forward(h, /*silu=*/true)).contiguous();
   if (trace) {
     trace->t_emb_sinusoid = t_emb;
     trace->time_embed_out = time_out;

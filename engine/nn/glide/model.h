@@ -70,10 +70,19 @@ class GlideUNetImpl : public torch::nn::Module {
   void convert_body_to(torch::Dtype dtype);
   torch::Dtype body_dtype() const;
 
+  // On the CPU, feature maps of at least this many pixels are kept channels-last, the
+  // layout oneDNN convolves fastest at large sizes; smaller ones stay contiguous, where
+  // attention and group norm are faster. Measured on 2 cores (f32, CPU time per step):
+  // 64x64 and up -5% base-inpaint, -12% upsample-inpaint; everything channels-last +10%
+  // on base. 0 = always contiguous (the reference's layout). Other devices: unchanged.
+  void set_cpu_channels_last_min_pixels(int64_t pixels) { cpu_channels_last_min_pixels_ = pixels; }
+
  private:
   torch::Tensor assemble_input(const torch::Tensor& x, const UNetInputs& in) const;
+  torch::Tensor cpu_layout(const torch::Tensor& h) const;
 
   Config config_;
+  int64_t cpu_channels_last_min_pixels_ = 64 * 64;
   torch::Tensor positional_embedding, padding_embedding;  // [ctx, W]
   torch::nn::Sequential time_embed{nullptr};              // Linear(mc,4mc), SiLU, Linear
   torch::nn::ModuleList input_blocks{nullptr}, output_blocks{nullptr};

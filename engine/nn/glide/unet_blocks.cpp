@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "engine/nn/common/cpu_parallel.h"
+
 namespace pb::nn::glide {
 
 namespace {
@@ -86,10 +88,7 @@ torch::Tensor AttentionBlockImpl::forward(const torch::Tensor& x,
   torch::Tensor v = torch::cat({ekv.narrow(1, dh, dh), packed.narrow(1, 2 * dh, dh)}, -1);
   // (q s) . (k s) with s = dh^-1/4, folded into one scaling of q by s^2 = dh^-1/2.
   torch::Tensor q = packed.narrow(1, 0, dh) * (1.0 / std::sqrt(static_cast<double>(dh)));
-  torch::Tensor w = at::bmm(q.transpose(1, 2), k);  // [BH, T, S]
-  w = w.scalar_type() == torch::kFloat ? at::softmax(w, -1)
-                                       : at::softmax(w, -1, torch::kFloat).to(x.scalar_type());
-  torch::Tensor a = at::bmm(v, w.transpose(1, 2));  // [BH, dh, T]
+  torch::Tensor a = pb::nn::attention_heads(q, k, v);  // [BH, dh, T]
   return x + proj_out(a.view({B, C, T})).view_as(x);
 }
 
