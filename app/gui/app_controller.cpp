@@ -108,6 +108,7 @@ AppController::AppController(MainWindow* window, EngineBridge* bridge,
   es.device = deviceSetting();
   es.memoryBudgetMb = memoryBudgetMbSetting();
   es.threads = threadsSetting();
+  es.precision = precisionSetting();
   window->setEngineSettings(es);
   refreshModels();
 }
@@ -182,6 +183,7 @@ void AppController::onEngineSettingsChanged(const EngineSettings& es) {
   settings.setValue(keys::device, es.device);
   settings.setValue(keys::memoryBudgetMb, es.memoryBudgetMb);
   settings.setValue(keys::threads, es.threads);
+  settings.setValue(keys::precision, es.precision);
   // An override from the command line or the environment keeps winning for this session.
   models_ =
       resolveModelsDir(models_.source == QLatin1String("--models") ? models_.path : QString());

@@ -21,6 +21,7 @@
 #include "app/gui/recovery.h"
 #include "engine/runtime/model_files.h"
 #include "tests/app/app_harness.h"
+#include "ui/dialogs/settings_dialog.h"
 #include "ui/document/png_metadata.h"
 #include "ui/mainwindow/message_bar.h"
 #include "ui/panels/brush_panel.h"
@@ -239,11 +240,26 @@ class TestWindow : public QObject {
     EngineSettings es = app_->window->engineSettings();
     es.modelsDir = other.path();
     es.memoryBudgetMb = 2048;
+    QCOMPARE(es.precision, QStringLiteral("float32"));
+    es.precision = QStringLiteral("bfloat16");
     emit app_->window->engineSettingsChanged(es);
     QSettings appSettings(pbapp::kOrganization, pbapp::kApplication);
     QCOMPARE(appSettings.value(pbapp::keys::modelsDir).toString(), other.path());
     QCOMPARE(appSettings.value(pbapp::keys::memoryBudgetMb).toInt(), 2048);
     QCOMPARE(QString::fromStdString(app_->bridge->config().models_dir), other.path());
+    QCOMPARE(appSettings.value(pbapp::keys::precision).toString(), QStringLiteral("bfloat16"));
+    QCOMPARE(app_->bridge->config().precision, std::string("bfloat16"));
+
+    // The dialog shows the stored precision and returns what was picked.
+    es.precision = QStringLiteral("bfloat16");
+    SettingsDialog dialog(es);
+    QComboBox* precision = nullptr;
+    for (QComboBox* combo : dialog.findChildren<QComboBox*>())
+      if (combo->findData(QStringLiteral("bfloat16")) >= 0) precision = combo;
+    QVERIFY(precision);
+    QCOMPARE(precision->currentData().toString(), QStringLiteral("bfloat16"));
+    precision->setCurrentIndex(precision->findData(QStringLiteral("float32")));
+    QCOMPARE(dialog.settings().precision, QStringLiteral("float32"));
     QVERIFY(panel->modeButton(GenerationMode::TextToImage)->isEnabled());
     QVERIFY(!panel->modeButton(GenerationMode::Variations)->isEnabled());
   }

@@ -28,7 +28,7 @@ namespace {
 constexpr const char* kHelp =
     R"(Usage: promptbrush-bench glide [--model base-inpaint|upsample-inpaint|both] [--threads N]
                               [--blas-threads N] [--dtype f32|bf16] [--steps N] [--device cpu|cuda]
-                              [--profile]
+                              [--profile] [--channels-last-from PIXELS]
 
 Builds the real-size model(s) with random weights and times single denoising steps
 (1 warm-up + N timed, default N = 3 for base-inpaint and 2 for upsample-inpaint, as the
@@ -40,6 +40,9 @@ reference timing), the text encoding, and reports peak RSS.
                     default 1 (two thread pools spinning on two cores slow each other)
   --dtype bf16      the UNet body and text transformer in bfloat16 (norms, softmax,
                     embeddings in float32); f32 (default) is the parity mode
+  --channels-last-from PIXELS
+                    CPU feature maps of at least PIXELS pixels run channels-last
+                    (default: the model's, 4096; 0 = never, 1 = always)
   --profile         after the timed steps, one more step with the wall time of each
                     top-level ATen operator listed
   OMP_WAIT_POLICY=PASSIVE in the environment also helps on a small machine.
@@ -93,7 +96,7 @@ void print_reference(const std::string& model) {
 }
 
 void bench_model(const std::string& name, const torch::Device& device, bool bf16, int steps,
-                 bool profile) {
+                 bool profile, int64_t channels_last_from) {
   using namespace pb::nn::glide;
   const bool up = name == "upsample-inpaint";
   const Config cfg = up ? Config::upsample_inpaint() : Config::base_inpaint();
@@ -102,6 +105,7 @@ void bench_model(const std::string& name, const torch::Device& device, bool bf16
   auto t0 = Clock::now();
   GlideUNet model(cfg);
   model->eval();
+  if (channels_last_from >= 0) model->set_cpu_channels_last_min_pixels(channels_last_from);
   model->to(device);
   if (device.is_cuda())
     model->convert_to_fp16();
@@ -167,6 +171,7 @@ int run_bench_glide(const std::vector<std::string>& argv) {
   std::string model = "both", dtype = "f32", device_name = "cpu";
   int threads = 2, blas_threads = 1, steps = -1;
   bool profile = false;
+  int64_t channels_last_from = -1;
   for (size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
     auto next = [&]() -> std::string {
@@ -190,6 +195,8 @@ int run_bench_glide(const std::vector<std::string>& argv) {
       steps = std::stoi(next());
     else if (a == "--profile")
       profile = true;
+    else if (a == "--channels-last-from")
+      channels_last_from = std::stoll(next());
     else {
       std::cerr << "glide: unknown option " << a << "\n" << kHelp;
       return 2;
@@ -212,9 +219,11 @@ int run_bench_glide(const std::vector<std::string>& argv) {
             << (blas_set ? std::to_string(blas_threads) : std::string("unchanged"))
             << ", OMP_WAIT_POLICY " << (wait ? wait : "unset") << "\n";
   if (model != "upsample-inpaint")
-    bench_model("base-inpaint", device, dtype == "bf16", steps > 0 ? steps : 3, profile);
+    bench_model("base-inpaint", device, dtype == "bf16", steps > 0 ? steps : 3, profile,
+                channels_last_from);
   if (model != "base-inpaint")
-    bench_model("upsample-inpaint", device, dtype == "bf16", steps > 0 ? steps : 2, profile);
+    bench_model("upsample-inpaint", device, dtype == "bf16", steps > 0 ? steps : 2, profile,
+                channels_last_from);
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Engine settings a person can change: models folder, device, memory budget, threads.
+// Engine settings a person can change: models folder, device, CPU precision, memory
+// budget, threads.
 #include <QDialog>
 #include <QString>
 
@@ -14,6 +15,7 @@ struct EngineSettings {
   QString device = QStringLiteral("auto");  // auto | cpu | cuda
   int memoryBudgetMb = 0;                   // 0: unlimited
   int threads = 0;                          // 0: all cores
+  QString precision = QStringLiteral("float32");  // float32 | bfloat16 (CPU only)
 };
 
 class SettingsDialog : public QDialog {
@@ -26,6 +28,7 @@ class SettingsDialog : public QDialog {
   EngineSettings initial_;
   QLineEdit* modelsDir_ = nullptr;
   QComboBox* device_ = nullptr;
+  QComboBox* precision_ = nullptr;
   QSpinBox* budget_ = nullptr;
   QSpinBox* threads_ = nullptr;
 };
