@@ -29,6 +29,7 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kHelp =
     R"(Usage: promptbrush-bench inpaint [--preset default|fast|all] [--threads N]
                                  [--measure-steps K] [--full] [--size WxH] [--vocab DIR]
+                                 [--precision float32|bfloat16]
 
 Builds real-size GLIDE base-inpaint and upsample-inpaint models with random weights and
 times whole inpainting runs of a WxH image (default 512x384) with a 25% mask.
@@ -38,6 +39,7 @@ times whole inpainting runs of a WxH image (default 512x384) with a 25% mask.
   --measure-steps K  steps measured per stage (default 3); totals are extrapolated to the
                      preset's step counts: setup + N_base * t_base + N_up * t_up
   --full             run every step of the preset instead (slow on CPU: minutes)
+  --precision P      float32 (default) or bfloat16 (the engine's faster CPU mode)
   --vocab DIR        folder with encoder.json.gz and vocab.bpe.gz (default: the fixtures')
 Compares per-step times with the reference's single forward calls in
 fixtures/glide/reference_timing.json.
@@ -130,12 +132,21 @@ int run_bench(const std::vector<std::string>& args) {
   models.upsampler = pb::nn::glide::GlideUNet(pb::nn::glide::Config::upsample_inpaint());
   models.base->eval();
   models.upsampler->eval();
+  const std::string precision = arg_value(args, "--precision", "float32");
+  if (precision != "float32" && precision != "bfloat16") {
+    std::cerr << "promptbrush-bench inpaint: --precision is float32 or bfloat16\n";
+    return 2;
+  }
+  if (precision == "bfloat16") {
+    models.base->convert_body_to(torch::kBFloat16);
+    models.upsampler->convert_body_to(torch::kBFloat16);
+  }
   models.base_name = "base_inpaint (random)";
   models.upsampler_name = "upsample_inpaint (random)";
-  models.device_label = "cpu float32";
+  models.device_label = "cpu " + precision;
   const double build_s = std::chrono::duration<double>(Clock::now() - t_build).count();
-  std::cout << "built both models in " << std::fixed << std::setprecision(2) << build_s
-            << " s, peak RSS " << peak_rss_mib() << " MiB\n";
+  std::cout << models.device_label << ": built both models in " << std::fixed
+            << std::setprecision(2) << build_s << " s, peak RSS " << peak_rss_mib() << " MiB\n";
 
   pb::InpaintRequest req;
   req.image = pb::Image(w, h, 3);

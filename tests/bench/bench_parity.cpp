@@ -83,10 +83,13 @@ int run_bench_parity(const std::vector<std::string>& argv) {
   auto add = [&](std::vector<pb::parity::Check> more) {
     for (auto& c : more) {
       std::cout << std::left << std::setw(7)
-                << (c.passed() ? "ok" : c.skipped() ? "skip" : "FAILED") << c.name;
+                << (c.passed()    ? "ok"
+                    : c.skipped() ? "skip"
+                                  : "FAILED")
+                << c.name;
       if (!c.skipped() && c.tolerance > 0)
-        std::cout << std::setprecision(3) << "  error " << c.error << " (tolerance "
-                  << c.tolerance << ")";
+        std::cout << std::setprecision(3) << "  error " << c.error << " (tolerance " << c.tolerance
+                  << ")";
       if (!c.detail.empty()) std::cout << "  " << c.detail;
       std::cout << std::endl;
       checks.push_back(std::move(c));
@@ -98,8 +101,7 @@ int run_bench_parity(const std::vector<std::string>& argv) {
 
   int passed = 0, failed = 0, skipped = 0;
   for (const auto& c : checks) (c.passed() ? passed : c.skipped() ? skipped : failed)++;
-  const double s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::cout << passed << " passed, " << failed << " failed, " << skipped << " skipped in "
             << std::fixed << std::setprecision(1) << s << " s\n";
   return failed ? 1 : 0;

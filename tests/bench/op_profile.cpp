@@ -81,7 +81,8 @@ std::string OpProfile::table(int rows) const {
   std::sort(sorted.begin(), sorted.end(),
             [](const auto& a, const auto& b) { return a.second.ms > b.second.ms; });
   std::ostringstream out;
-  out << std::fixed << std::setprecision(1) << "  operator (outermost calls)      ms   calls  share\n";
+  out << std::fixed << std::setprecision(1)
+      << "  operator (outermost calls)      ms   calls  share\n";
   double listed = 0;
   for (int i = 0; i < int(sorted.size()) && i < rows; ++i) {
     const auto& [name, t] = sorted[size_t(i)];

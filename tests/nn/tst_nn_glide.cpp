@@ -1,7 +1,7 @@
 // GLIDE networks against the reference fixtures (shared/fixtures/glide, README 4-6):
 // options parsing, forward parity of the four small models (output and every recorded
-// intermediate, checks in tests/parity), every weight container, text-encoding reuse, input checks, bf16 mode.
-// LibTorch before Qt: Qt's `slots` macro breaks torch's JIT headers.
+// intermediate, checks in tests/parity), every weight container, text-encoding reuse, input checks,
+// bf16 mode. LibTorch before Qt: Qt's `slots` macro breaks torch's JIT headers.
 #include <torch/types.h>
 
 #include "engine/core/error.h"
@@ -202,9 +202,12 @@ class TestNnGlide : public QObject {
     QTest::addColumn<QString>("io_name");
     QTest::addColumn<QString>("model_name");
     QTest::addColumn<bool>("guided");
-    QTest::newRow("inpaint ddpm") << "sample_inpaint_ddpm" << "small-base-inpaint" << true;
-    QTest::newRow("inpaint ddim") << "sample_inpaint_ddim" << "small-base-inpaint" << true;
-    QTest::newRow("upsample") << "sample_upsample" << "small-upsample-inpaint" << false;
+    QTest::newRow("inpaint ddpm") << "sample_inpaint_ddpm"
+                                  << "small-base-inpaint" << true;
+    QTest::newRow("inpaint ddim") << "sample_inpaint_ddim"
+                                  << "small-base-inpaint" << true;
+    QTest::newRow("upsample") << "sample_upsample"
+                              << "small-upsample-inpaint" << false;
   }
   void sampling_fixture_model_outputs() {
     QFETCH(QString, io_name);

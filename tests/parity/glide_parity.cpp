@@ -195,11 +195,11 @@ std::vector<Check> glide_sampling(const std::string& fixtures, const Target& tar
         // x0 = sqrt(1/ac) x - sqrt(1/ac - 1) eps cancels terms up to ~150 times larger
         // than x0 at the noisiest steps: its error is measured against those terms' size.
         const torch::Tensor ref_x0 = field(f, "pred_xstart")[k];
-        const double term =
-            s.sqrt_recip_alphas_cumprod[size_t(info.index)] * field(f, "x")[k].abs().max().item<double>();
+        const double term = s.sqrt_recip_alphas_cumprod[size_t(info.index)] *
+                            field(f, "x")[k].abs().max().item<double>();
         const double ref_max = ref_x0.abs().max().item<double>();
-        worst_x0 = std::max(worst_x0, max_rel_error(info.pred_xstart, ref_x0) * ref_max /
-                                          std::max(ref_max, term));
+        worst_x0 = std::max(
+            worst_x0, max_rel_error(info.pred_xstart, ref_x0) * ref_max / std::max(ref_max, term));
         ++k;
       };
       // The upsampler starts from the draw scaled by its temperature (initial noise only).
@@ -209,8 +209,8 @@ std::vector<Check> glide_sampling(const std::string& fixtures, const Target& tar
       const torch::Tensor sample = sample_loop(s, model_fn, x_T, o);
       const double final_err = max_rel_error(sample, field(f, "sample"));
       std::ostringstream detail;
-      detail << k << " steps; worst network " << worst_out << ", x " << worst_x
-             << ", pred_xstart " << worst_x0 << ", sample " << final_err;
+      detail << k << " steps; worst network " << worst_out << ", x " << worst_x << ", pred_xstart "
+             << worst_x0 << ", sample " << final_err;
       const double worst = std::max({worst_out, worst_x, worst_x0, final_err});
       checks.push_back(k == 10 ? measured(name, worst, tol, detail.str())
                                : failed(name, "expected 10 steps, ran " + std::to_string(k)));
@@ -281,8 +281,9 @@ std::vector<Check> glide_manifests(const std::string& fixtures) {
           problems.push_back(p.key() + ": " + have + " after convert_to_fp16");
       }
       if (problems.empty()) {
-        Check c = measured(name, 0, 0, std::to_string(params.size()) + " keys, " +
-                                           std::to_string(total) + " parameters");
+        Check c = measured(
+            name, 0, 0,
+            std::to_string(params.size()) + " keys, " + std::to_string(total) + " parameters");
         checks.push_back(c);
       } else {
         std::string detail;
