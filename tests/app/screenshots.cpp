@@ -30,6 +30,7 @@
 #include "engine/nn/glide/config.h"
 #include "engine/nn/glide/model.h"
 #include "ui/canvas/canvas_view.h"
+#include "ui/dialogs/settings_dialog.h"
 #include "ui/document/document.h"
 #include "ui/mainwindow/app_style.h"
 #include "ui/mainwindow/main_window.h"
@@ -205,6 +206,11 @@ int main(int argc, char** argv) {
     shot("first-run-dialog");
     for (QWidget* w : QApplication::topLevelWidgets())
       if (w != &window && w->isVisible()) w->close();
+    {
+      SettingsDialog settings(window.engineSettings(), &window);
+      settings.show();
+      shot("settings-dialog");
+    }
 
     window.openFile(imagePath);
     shot("image-opened");
