@@ -22,74 +22,6 @@ ValuePtr make(Kind kind) {
   return v;
 }
 
-bool is_denied(const std::string& module, const std::string& name, std::string* why) {
-  if (module == "types" && name == "SimpleNamespace") return false;  // plain data (hparams)
-  static const char* kDeniedModules[] = {"os",
-                                         "posix",
-                                         "nt",
-                                         "subprocess",
-                                         "sys",
-                                         "shutil",
-                                         "socket",
-                                         "pty",
-                                         "importlib",
-                                         "runpy",
-                                         "pickle",
-                                         "_pickle",
-                                         "marshal",
-                                         "ctypes",
-                                         "code",
-                                         "codeop",
-                                         "commands",
-                                         "webbrowser",
-                                         "multiprocessing",
-                                         "asyncio",
-                                         "signal",
-                                         "operator",
-                                         "_operator",
-                                         "functools",
-                                         "types",
-                                         "inspect",
-                                         "platform",
-                                         "tempfile",
-                                         "io",
-                                         "_io",
-                                         "urllib",
-                                         "http",
-                                         "requests",
-                                         "pdb",
-                                         "timeit",
-                                         "torch.hub",
-                                         "torch.package",
-                                         "torch.utils.cpp_extension"};
-  for (const char* m : kDeniedModules) {
-    std::size_t n = std::strlen(m);
-    if (module.compare(0, n, m) == 0 && (module.size() == n || module[n] == '.')) {
-      *why = "it can execute code";
-      return true;
-    }
-  }
-  if (module == "builtins" || module == "__builtin__") {
-    static const char* kAllowed[] = {"set",  "frozenset", "slice", "bytearray", "bytes",
-                                     "list", "dict",      "tuple", "int",       "float",
-                                     "str",  "complex",   "bool",  "object",    "range"};
-    for (const char* a : kAllowed)
-      if (name == a) return false;
-    *why = "it can execute code";
-    return true;
-  }
-  if (module == "torch.storage" && name == "_load_from_bytes") {
-    *why = "it runs a nested torch.load (storages pickled outside torch.save)";
-    return true;
-  }
-  if ((module == "torch" && name == "load") || (module == "torch.jit" && name == "load") ||
-      (module == "torch.serialization")) {
-    *why = "it loads other files";
-    return true;
-  }
-  return false;
-}
-
 class Unpickler {
  public:
   Unpickler(ByteSpan bytes, const std::string& where, const PersistentLoad& pl)
@@ -230,7 +162,7 @@ class Unpickler {
   // ---- globals and calls -------------------------------------------------------
   ValuePtr global(const std::string& module, const std::string& name) {
     std::string why;
-    if (is_denied(module, name, &why))
+    if (denied_global(module, name, &why))
       fail("refusing global '" + module + "." + name + "': " + why +
                "; this is not a plain checkpoint (possibly a malicious file)",
            ErrorCode::unsupported);
@@ -652,112 +584,6 @@ class Unpickler {
 
 Result unpickle(ByteSpan bytes, const std::string& where, const PersistentLoad& persistent_load) {
   return Unpickler(bytes, where, persistent_load).run();
-}
-
-std::optional<torch::ScalarType> storage_dtype(const std::string& name) {
-  static const std::pair<const char*, torch::ScalarType> kTypes[] = {
-      {"torch.FloatStorage", torch::kFloat},
-      {"torch.DoubleStorage", torch::kDouble},
-      {"torch.HalfStorage", torch::kHalf},
-      {"torch.BFloat16Storage", torch::kBFloat16},
-      {"torch.LongStorage", torch::kLong},
-      {"torch.IntStorage", torch::kInt},
-      {"torch.ShortStorage", torch::kShort},
-      {"torch.CharStorage", torch::kChar},
-      {"torch.ByteStorage", torch::kByte},
-      {"torch.BoolStorage", torch::kBool},
-      {"torch.ComplexFloatStorage", torch::kComplexFloat},
-      {"torch.ComplexDoubleStorage", torch::kComplexDouble},
-      {"torch.UntypedStorage", torch::kByte}};
-  for (const auto& [n, t] : kTypes)
-    if (name == n) return t;
-  return std::nullopt;
-}
-
-StorageId parse_storage_id(const Value& pid, const std::string& where) {
-  auto bad = [&](const std::string& what) -> StorageId {
-    throw Error(ErrorCode::bad_file, where + ": malformed storage reference: " + what);
-  };
-  if (pid.kind != Kind::tuple || pid.items.size() < 5) return bad("not a 5-tuple");
-  const auto& it = pid.items;
-  if (!it[0]->is_string() || it[0]->text != "storage") return bad("first item is not 'storage'");
-  if (it[1]->kind != Kind::global) return bad("no storage type");
-  auto dtype = storage_dtype(it[1]->text);
-  if (!dtype)
-    throw Error(ErrorCode::unsupported, where + ": unsupported storage type " + it[1]->text);
-  if (!it[2]->is_string()) return bad("key is not a string");
-  if (it[4]->kind != Kind::integer || it[4]->integer < 0) return bad("element count");
-  StorageId id;
-  id.key = it[2]->text;
-  id.dtype = *dtype;
-  id.numel = it[4]->integer;
-  if (it.size() > 5) id.view_metadata = it[5].get();
-  return id;
-}
-
-void materialize_tensors(const std::vector<ValuePtr>& tensors, const std::string& where) {
-  for (const auto& t : tensors) {
-    const Storage& s = *t->storage;
-    if (!s.data.defined() || s.data.numel() != s.numel)
-      throw Error(ErrorCode::bad_file, where + ": storage '" + s.key + "' has no data");
-    t->tensor = s.data.as_strided(t->sizes, t->strides, t->storage_offset);
-  }
-}
-
-std::string render(const Value& v) {
-  switch (v.kind) {
-    case Kind::none:
-      return "None";
-    case Kind::boolean:
-      return v.boolean ? "True" : "False";
-    case Kind::integer:
-      return std::to_string(v.integer);
-    case Kind::floating: {
-      // Like Python's repr: shortest round-trip digits, fixed notation for exponents
-      // in [-4, 16), "3.0" for integral values.
-      const double d = v.floating;
-      if (std::isnan(d)) return "nan";
-      if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-      char buf[400];
-      auto sci = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-      std::string s(buf, sci.ptr);
-      int exp = std::atoi(s.c_str() + s.find('e') + 1);
-      if (exp < -4 || exp >= 16) return s;
-      auto fix = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
-      s.assign(buf, fix.ptr);
-      if (s.find('.') == std::string::npos) s += ".0";
-      return s;
-    }
-    case Kind::string:
-      return v.text;
-    case Kind::bytes:
-      return "<" + std::to_string(v.text.size()) + " bytes>";
-    case Kind::global:
-      return v.text;
-    case Kind::object:
-      return "<opaque " + v.text + ">";
-    case Kind::storage:
-      return "<storage " + (v.storage ? v.storage->key : "") + ">";
-    case Kind::tensor:
-      return "<tensor>";
-    case Kind::dict:
-      return "<dict of " + std::to_string(v.entries.size()) + ">";
-    case Kind::tuple:
-    case Kind::list:
-    case Kind::set: {
-      const char* open = v.kind == Kind::tuple ? "(" : v.kind == Kind::list ? "[" : "{";
-      const char* close = v.kind == Kind::tuple ? ")" : v.kind == Kind::list ? "]" : "}";
-      std::string s = open;
-      for (std::size_t i = 0; i < v.items.size(); ++i) {
-        if (i) s += ", ";
-        if (s.size() > 200) return s + "...";
-        const Value& c = *v.items[i];
-        s += c.kind == Kind::string ? "'" + c.text + "'" : render(c);
-      }
-      return s + close;
-    }
-  }
-  return "?";
 }
 
 }  // namespace pb::io::pickle

@@ -89,6 +89,10 @@ struct Result {
 
 Result unpickle(ByteSpan bytes, const std::string& where, const PersistentLoad& persistent_load);
 
+// True when a pickle may not name module.name (it could run code or load other files);
+// `why` then says which. The unpickler refuses such a file with that reason.
+bool denied_global(const std::string& module, const std::string& name, std::string* why);
+
 // dtype of a storage class named "torch.FloatStorage" etc.; nullopt if unknown.
 std::optional<torch::ScalarType> storage_dtype(const std::string& global_name);
 
