@@ -13,47 +13,17 @@
 #include "engine/core/error.h"
 #include "engine/text/glide_tokenizer.h"
 #include "tests/common/fixtures.h"
+#include "tests/common/tokenizer_cases.h"
 
 using pb::text::GlideTokenizer;
+using pbtest::bools;
+using pbtest::gzip_stored;
+using pbtest::ints;
+using pbtest::strings;
 
 namespace {
 
 QByteArray from_hex(const QString& hex) { return QByteArray::fromHex(hex.toLatin1()); }
-
-std::vector<int64_t> ints(const QJsonArray& a) {
-  std::vector<int64_t> v;
-  for (const auto& x : a) v.push_back(int64_t(x.toDouble()));
-  return v;
-}
-
-std::vector<std::string> strings(const QJsonArray& a) {
-  std::vector<std::string> v;
-  for (const auto& x : a) v.push_back(x.toString().toStdString());
-  return v;
-}
-
-std::vector<bool> bools(const QJsonArray& a) {
-  std::vector<bool> v;
-  for (const auto& x : a) v.push_back(x.toBool());
-  return v;
-}
-
-// A gzip file holding `data` in one stored (uncompressed) deflate block.
-std::string gzip_stored(const std::string& data) {
-  uint32_t crc = 0xFFFFFFFFu;
-  for (unsigned char c : data) {
-    crc ^= c;
-    for (int k = 0; k < 8; ++k) crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
-  }
-  crc = ~crc;
-  const auto le32 = [](uint32_t v) {
-    return std::string{char(v), char(v >> 8), char(v >> 16), char(v >> 24)};
-  };
-  const auto n = uint16_t(data.size());
-  std::string out = {'\x1f', '\x8b', 8, 0, 0, 0, 0, 0, 0, '\xff'};
-  out += {'\x01', char(n), char(n >> 8), char(~n), char(uint16_t(~n) >> 8)};
-  return out + data + le32(crc) + le32(uint32_t(data.size()));
-}
 
 }  // namespace
 
