@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_options.h"
 #include "engine/core/command_registry.h"
 #include "engine/nn/glide/model.h"
 #include "op_profile.h"
@@ -168,40 +169,21 @@ void bench_model(const std::string& name, const torch::Device& device, bool bf16
 }
 
 int run_bench_glide(const std::vector<std::string>& argv) {
-  std::string model = "both", dtype = "f32", device_name = "cpu";
-  int threads = 2, blas_threads = 1, steps = -1;
-  bool profile = false;
-  int64_t channels_last_from = -1;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argv.size()) throw std::invalid_argument(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--help" || a == "-h") {
-      std::cout << kHelp;
-      return 0;
-    } else if (a == "--model")
-      model = next();
-    else if (a == "--dtype")
-      dtype = next();
-    else if (a == "--device")
-      device_name = next();
-    else if (a == "--threads")
-      threads = std::stoi(next());
-    else if (a == "--blas-threads")
-      blas_threads = std::stoi(next());
-    else if (a == "--steps")
-      steps = std::stoi(next());
-    else if (a == "--profile")
-      profile = true;
-    else if (a == "--channels-last-from")
-      channels_last_from = std::stoll(next());
-    else {
-      std::cerr << "glide: unknown option " << a << "\n" << kHelp;
-      return 2;
-    }
+  const pb::bench::BenchOptions o(argv,
+                                  {"--model", "--dtype", "--device", "--threads", "--blas-threads",
+                                   "--steps", "--channels-last-from"},
+                                  {"--profile"});
+  if (o.help()) {
+    std::cout << kHelp;
+    return 0;
   }
+  const std::string model = o.get("--model", "both"), dtype = o.get("--dtype", "f32"),
+                    device_name = o.get("--device", "cpu");
+  const int threads = int(o.get_int("--threads", 2)),
+            blas_threads = int(o.get_int("--blas-threads", 1)),
+            steps = int(o.get_int("--steps", -1));
+  const bool profile = o.flag("--profile");
+  const int64_t channels_last_from = o.get_int("--channels-last-from", -1);
   if ((model != "both" && model != "base-inpaint" && model != "upsample-inpaint") ||
       (dtype != "f32" && dtype != "bf16") || (device_name != "cpu" && device_name != "cuda")) {
     std::cerr << "glide: bad --model, --dtype or --device\n" << kHelp;

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "bench_options.h"
 #include "engine/core/command_registry.h"
 #include "engine/diffusion/schedule.h"
 #include "engine/pipelines/glide_pipeline.h"
@@ -51,16 +52,6 @@ double peak_rss_mib() {
   return double(u.ru_maxrss) / 1024.0;  // Linux: KiB
 }
 
-std::string arg_value(const std::vector<std::string>& a, const std::string& name,
-                      const std::string& fallback) {
-  for (size_t i = 0; i + 1 < a.size(); ++i)
-    if (a[i] == name) return a[i + 1];
-  return fallback;
-}
-bool has_flag(const std::vector<std::string>& a, const std::string& name) {
-  return std::find(a.begin(), a.end(), name) != a.end();
-}
-
 struct StageTimes {
   // Seconds between consecutive step reports of each stage (first step excluded when more
   // than one was measured: it includes warm-up).
@@ -92,19 +83,21 @@ void reference_line(const std::string& fixtures) {
 }
 
 int run_bench(const std::vector<std::string>& args) {
-  if (has_flag(args, "--help") || has_flag(args, "-h")) {
+  const pb::bench::BenchOptions o(
+      args, {"--preset", "--threads", "--measure-steps", "--size", "--vocab", "--precision"},
+      {"--full"});
+  if (o.help()) {
     std::cout << kHelp;
     return 0;
   }
-  const std::string preset_arg = arg_value(args, "--preset", "all");
-  const int threads = pb::apply_thread_policy(std::atoi(arg_value(args, "--threads", "0").c_str()));
-  const int measure = std::max(1, std::atoi(arg_value(args, "--measure-steps", "3").c_str()));
-  const bool full = has_flag(args, "--full");
+  const std::string preset_arg = o.get("--preset", "all");
+  const int threads = pb::apply_thread_policy(int(o.get_int("--threads", 0)));
+  const int measure = std::max(1, int(o.get_int("--measure-steps", 3)));
+  const bool full = o.flag("--full");
   const std::string fixtures = PB_DEFAULT_FIXTURES;
-  const std::string vocab = arg_value(args, "--vocab", fixtures + "/tokenizer");
+  const std::string vocab = o.get("--vocab", fixtures + "/tokenizer");
   int w = 512, h = 384;
-  if (std::sscanf(arg_value(args, "--size", "512x384").c_str(), "%dx%d", &w, &h) != 2 || w < 8 ||
-      h < 8) {
+  if (std::sscanf(o.get("--size", "512x384").c_str(), "%dx%d", &w, &h) != 2 || w < 8 || h < 8) {
     std::cerr << "promptbrush-bench inpaint: --size expects WxH\n";
     return 2;
   }
@@ -132,7 +125,7 @@ int run_bench(const std::vector<std::string>& args) {
   models.upsampler = pb::nn::glide::GlideUNet(pb::nn::glide::Config::upsample_inpaint());
   models.base->eval();
   models.upsampler->eval();
-  const std::string precision = arg_value(args, "--precision", "float32");
+  const std::string precision = o.get("--precision", "float32");
   if (precision != "float32" && precision != "bfloat16") {
     std::cerr << "promptbrush-bench inpaint: --precision is float32 or bfloat16\n";
     return 2;

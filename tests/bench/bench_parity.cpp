@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_options.h"
 #include "engine/core/command_registry.h"
 #include "tests/parity/parity.h"
 
@@ -23,7 +24,8 @@ constexpr const char* kHelp =
 Runs the engine against the reference fixtures (shared/fixtures/glide): forward passes
 of the four small GLIDE models in every weight container with each recorded
 intermediate, the three whole sampling trajectories, and the real-size module trees
-against the published manifests. Prints one line per check; exits 1 if any failed.
+against the published manifests. Prints one line per check; exits 1 if any failed or
+none could run.
 
   --fixtures DIR  default $PROMPTBRUSH_FIXTURES, else ../shared/fixtures beside the source
   --device        cpu (default) or cuda
@@ -35,32 +37,16 @@ against the published manifests. Prints one line per check; exits 1 if any faile
 }  // namespace
 
 int run_bench_parity(const std::vector<std::string>& argv) {
-  std::string fixtures = pb::parity::fixtures_dir(), device = "cpu", dtype = "f32", only;
-  int threads = 0;
-  for (size_t i = 0; i < argv.size(); ++i) {
-    const std::string& a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argv.size()) throw std::invalid_argument(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--help" || a == "-h") {
-      std::cout << kHelp;
-      return 0;
-    } else if (a == "--fixtures")
-      fixtures = next();
-    else if (a == "--device")
-      device = next();
-    else if (a == "--dtype")
-      dtype = next();
-    else if (a == "--only")
-      only = next();
-    else if (a == "--threads")
-      threads = std::stoi(next());
-    else {
-      std::cerr << "parity: unknown option " << a << "\n" << kHelp;
-      return 2;
-    }
+  const pb::bench::BenchOptions o(argv,
+                                  {"--fixtures", "--device", "--dtype", "--only", "--threads"}, {});
+  if (o.help()) {
+    std::cout << kHelp;
+    return 0;
   }
+  const std::string fixtures = o.get("--fixtures", pb::parity::fixtures_dir()),
+                    device = o.get("--device", "cpu"), dtype = o.get("--dtype", "f32"),
+                    only = o.get("--only", "");
+  const int threads = int(o.get_int("--threads", 0));
   if ((device != "cpu" && device != "cuda") || (dtype != "f32" && dtype != "f16") ||
       (dtype == "f16" && device != "cuda") ||
       (!only.empty() && only != "forward" && only != "sampling" && only != "manifests")) {
@@ -104,7 +90,8 @@ int run_bench_parity(const std::vector<std::string>& argv) {
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::cout << passed << " passed, " << failed << " failed, " << skipped << " skipped in "
             << std::fixed << std::setprecision(1) << s << " s\n";
-  return failed ? 1 : 0;
+  if (passed == 0) std::cout << "nothing was checked: are the fixtures under " << fixtures << "?\n";
+  return failed || passed == 0 ? 1 : 0;
 }
 
 PB_REGISTER_COMMAND("parity", "engine against the reference fixtures, on any device (no Qt)",

@@ -2,8 +2,10 @@
 #include <ATen/Context.h>
 #include <torch/types.h>
 
+#include <array>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 
 #include "engine/diffusion/guidance.h"
@@ -68,6 +70,17 @@ GlideUNet load_model(const std::string& options, const std::string& weights, con
   return model;
 }
 
+// The paths of a case's three fixture files under dir/glide, or nullopt if one is absent.
+std::optional<std::array<std::string, 3>> glide_files(const std::string& dir,
+                                                      const std::array<std::string, 3>& names) {
+  std::array<std::string, 3> paths;
+  for (size_t i = 0; i < names.size(); ++i) {
+    paths[i] = fixture_path(dir, "glide/" + names[i]);
+    if (paths[i].empty()) return std::nullopt;
+  }
+  return paths;
+}
+
 TensorMap on_device(TensorMap map, const torch::Device& device) {
   for (auto& [key, value] : map) value = value.to(device);
   return map;
@@ -101,13 +114,13 @@ std::vector<Check> glide_forward(const std::string& fixtures, const Target& targ
   std::vector<Check> checks;
   for (const Case& c : cases) {
     const std::string name = std::string("forward ") + c.weights;
-    const std::string io_path = fixture_path(fixtures, std::string("glide/") + c.model + ".io.pt");
-    const std::string options = fixture_path(fixtures, std::string("glide/") + c.model + ".json");
-    const std::string weights = fixture_path(fixtures, std::string("glide/") + c.weights);
-    if (io_path.empty() || options.empty() || weights.empty()) {
+    const auto files = glide_files(
+        fixtures, {std::string(c.model) + ".io.pt", std::string(c.model) + ".json", c.weights});
+    if (!files) {
       checks.push_back(skipped(name, "fixture files not found under " + fixtures + "/glide"));
       continue;
     }
+    const auto& [io_path, options, weights] = *files;
     try {
       c10::InferenceMode guard;
       GlideUNet model = load_model(options, weights, target);
@@ -156,13 +169,13 @@ std::vector<Check> glide_sampling(const std::string& fixtures, const Target& tar
   std::vector<Check> checks;
   for (const Case& c : cases) {
     const std::string name = std::string("sampling ") + c.file;
-    const std::string path = fixture_path(fixtures, std::string("glide/") + c.file);
-    const std::string options = fixture_path(fixtures, std::string("glide/") + c.model + ".json");
-    const std::string weights = fixture_path(fixtures, std::string("glide/") + c.model + ".pt");
-    if (path.empty() || options.empty() || weights.empty()) {
+    const auto files = glide_files(
+        fixtures, {c.file, std::string(c.model) + ".json", std::string(c.model) + ".pt"});
+    if (!files) {
       checks.push_back(skipped(name, "fixture files not found under " + fixtures + "/glide"));
       continue;
     }
+    const auto& [path, options, weights] = *files;
     try {
       c10::InferenceMode guard;
       GlideUNet model = load_model(options, weights, target);
