@@ -3,6 +3,8 @@
 #include <exception>
 #include <iostream>
 
+#include "engine/core/error.h"
+
 namespace pb {
 
 namespace {
@@ -34,7 +36,15 @@ int run_command_line(const char* program, int argc, char** argv) {
   args.erase(args.begin());
   try {
     return it->second.run(args);
+  } catch (const Error& e) {
+    // Our messages are written for people: every line (a shape report lists each key),
+    // up to a screenful.
+    std::string msg = e.what();
+    if (msg.size() > 4000) msg = msg.substr(0, 4000) + "\n...";
+    std::cerr << program << ": " << msg << "\n";
+    return 1;
   } catch (const std::exception& e) {
+    // Others (LibTorch's) carry a backtrace after the first line.
     std::string msg = e.what();
     if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
     std::cerr << program << ": " << msg << "\n";

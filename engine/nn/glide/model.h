@@ -83,7 +83,7 @@ class GlideUNetImpl : public torch::nn::Module {
 
   Config config_;
   int64_t cpu_channels_last_min_pixels_ = 64 * 64;
-  torch::Tensor positional_embedding, padding_embedding;  // [ctx, W]
+  torch::Tensor positional_embedding, padding_embedding;  // [ctx, W]; padding: xf_padding only
   torch::nn::Sequential time_embed{nullptr};              // Linear(mc,4mc), SiLU, Linear
   torch::nn::ModuleList input_blocks{nullptr}, output_blocks{nullptr};
   TimestepBlock middle_block{nullptr};
