@@ -148,6 +148,23 @@ void paint(CanvasView* canvas, const QVector<QPointF>& imagePoints) {
   QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, w.last());
 }
 
+// The real window wired to an engine over a models folder, shown full-screen.
+struct ShownApp {
+  explicit ShownApp(const QString& modelsDir)
+      : models{modelsDir, "--models"},
+        bridge(pbapp::engineConfigFromSettings(models)),
+        controller(&window, &bridge, models) {
+    window.setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
+    window.show();
+    waitFor(
+        "the window", [&] { return window.isVisible(); }, 5000);
+  }
+  const pbapp::ModelsDirChoice models;
+  pbapp::EngineBridge bridge;
+  MainWindow window;
+  pbapp::AppController controller;
+};
+
 bool writeTinyGlide(const QString& fixtures, const QString& models) {
   const QString tok = QDir(fixtures).filePath("tokenizer");
   if (!QFile::copy(QDir(tok).filePath("encoder.json.gz"),
@@ -193,16 +210,10 @@ int main(int argc, char** argv) {
 
   {
     // No weights: first-run dialog, classic fill.
-    const pbapp::ModelsDirChoice models{emptyModels.path(), "--models"};
-    pbapp::EngineBridge bridge(pbapp::engineConfigFromSettings(models));
-    MainWindow window;
-    pbapp::AppController controller(&window, &bridge, models);
-    window.setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
-    window.show();
-    waitFor(
-        "the window", [&] { return window.isVisible(); }, 5000);
+    ShownApp app(emptyModels.path());
+    MainWindow& window = app.window;
     shot("empty-window");
-    controller.showFirstRunIfNeeded();
+    app.controller.showFirstRunIfNeeded();
     shot("first-run-dialog");
     for (QWidget* w : QApplication::topLevelWidgets())
       if (w != &window && w->isVisible()) w->close();
@@ -241,14 +252,8 @@ int main(int argc, char** argv) {
   }
   {
     // Tiny GLIDE models: a run in progress, then its candidates in the gallery.
-    const pbapp::ModelsDirChoice models{glideModels.path(), "--models"};
-    pbapp::EngineBridge bridge(pbapp::engineConfigFromSettings(models));
-    MainWindow window;
-    pbapp::AppController controller(&window, &bridge, models);
-    window.setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
-    window.show();
-    waitFor(
-        "the window", [&] { return window.isVisible(); }, 5000);
+    ShownApp app(glideModels.path());
+    MainWindow& window = app.window;
     window.openFile(imagePath);
     paint(window.canvas(), {{150, 230}, {200, 210}, {250, 225}, {300, 215}});
     RunSettings s;

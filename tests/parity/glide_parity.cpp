@@ -86,6 +86,13 @@ TensorMap on_device(TensorMap map, const torch::Device& device) {
   return map;
 }
 
+// A case's model and its tensors on the target; files = {io.pt, options.json, weights}.
+std::pair<GlideUNet, TensorMap> load_case(const std::array<std::string, 3>& files,
+                                          const Target& target) {
+  return {load_model(files[1], files[2], target),
+          on_device(load_io_fixture(files[0]), target.device)};
+}
+
 pb::nn::glide::UNetInputs inputs_of(const TensorMap& io) {
   pb::nn::glide::UNetInputs in;
   if (io.count("inpaint_image")) in.inpaint_image = io.at("inpaint_image");
@@ -120,11 +127,9 @@ std::vector<Check> glide_forward(const std::string& fixtures, const Target& targ
       checks.push_back(skipped(name, "fixture files not found under " + fixtures + "/glide"));
       continue;
     }
-    const auto& [io_path, options, weights] = *files;
     try {
       c10::InferenceMode guard;
-      GlideUNet model = load_model(options, weights, target);
-      const TensorMap io = on_device(load_io_fixture(io_path), target.device);
+      auto [model, io] = load_case(*files, target);
       pb::nn::glide::ForwardTrace trace;
       const torch::Tensor out =
           model->forward(field(io, "x_t"), field(io, "timesteps"), field(io, "tokens"),
@@ -175,11 +180,9 @@ std::vector<Check> glide_sampling(const std::string& fixtures, const Target& tar
       checks.push_back(skipped(name, "fixture files not found under " + fixtures + "/glide"));
       continue;
     }
-    const auto& [path, options, weights] = *files;
     try {
       c10::InferenceMode guard;
-      GlideUNet model = load_model(options, weights, target);
-      const TensorMap f = on_device(load_io_fixture(path), target.device);
+      auto [model, f] = load_case(*files, target);
       const auto text = model->encode_text(field(f, "tokens"), field(f, "mask"));
       pb::nn::glide::UNetInputs inputs;
       inputs.inpaint_image = field(f, "inpaint_image");
