@@ -1,5 +1,5 @@
 #!/bin/bash
-# The GPU half of the GLIDE checks, for a machine whose only deep-learning install is a
+# The GPU half of the GLIDE and unCLIP checks, for a machine whose only deep-learning install is a
 # CUDA PyTorch (no Qt, no OpenCV): builds the torch-only targets against PyTorch's bundled
 # LibTorch, runs the fixture checks on the GPU in float32 and float16, and the per-step
 # benchmark. Usage:
@@ -28,6 +28,7 @@ if "$python" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else
   "$bench" parity --fixtures "$fixtures" --device cuda --dtype f32 || status=1
   "$bench" parity --fixtures "$fixtures" --device cuda --dtype f16 || status=1
   "$bench" glide --device cuda --steps 10
+  "$bench" karlo --device cuda --steps 10
 else
   echo "no CUDA device: GPU checks not run"
 fi

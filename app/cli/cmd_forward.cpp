@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/cli/args.h"
+#include "app/cli/forward_unclip.h"
 #include "engine/core/command_registry.h"
 #include "engine/core/error.h"
 #include "engine/io/checkpoint.h"
@@ -66,8 +67,8 @@ int run_forward(const std::vector<std::string>& argv) {
       std::cout << kHelp;
       return 0;
     }
-  pbcli::Args args(argv, {"--config", "--weights", "--inputs", "--out", "--device", "--threads"},
-                   {});
+  pbcli::Args args(
+      argv, {"--config", "--weights", "--inputs", "--out", "--device", "--threads", "--model"}, {});
   const long long threads = args.int_or("--threads", 0);
   if (!args.ok()) return pbcli::fail("forward: " + args.error());
   for (const char* required : {"--config", "--weights", "--inputs", "--out"})
@@ -83,6 +84,24 @@ int run_forward(const std::vector<std::string>& argv) {
       (device_name == "cuda" || (device_name == "auto" && torch::cuda::is_available()))
           ? torch::Device(torch::kCUDA)
           : torch::Device(torch::kCPU);
+
+  const std::string model_kind = args.value_or("--model", "glide");
+  if (model_kind != "glide") {
+    if (model_kind != "clip" && model_kind != "prior" && model_kind != "decoder" &&
+        model_kind != "sr")
+      return pbcli::fail("forward: --model must be glide, clip, prior, decoder or sr, got '" +
+                         model_kind + "'");
+    pbcli::UnclipForward job{model_kind,
+                             *args.value("--config"),
+                             read_file(*args.value("--config")),
+                             *args.value("--weights"),
+                             *args.value("--inputs"),
+                             read_inputs(*args.value("--inputs")),
+                             device};
+    pbcli::write_tensor_dict(pbcli::forward_unclip(job), *args.value("--out"));
+    std::cerr << model_kind << " on " << device.str() << " -> " << *args.value("--out") << "\n";
+    return 0;
+  }
 
   using namespace pb::nn::glide;
   const std::string config_path = *args.value("--config");
@@ -123,13 +142,8 @@ int run_forward(const std::vector<std::string>& argv) {
           .to(torch::kCPU, torch::kFloat)
           .contiguous();
 
-  c10::Dict<std::string, torch::Tensor> dict;
-  dict.insert("output", out);
-  const std::vector<char> bytes = torch::jit::pickle_save(torch::IValue(dict));
   const std::string out_path = *args.value("--out");
-  std::ofstream f(out_path, std::ios::binary);
-  f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  if (!f.good()) throw pb::Error(pb::ErrorCode::io_error, "cannot write " + out_path);
+  pbcli::write_tensor_dict({{"output", out}}, out_path);
   std::cerr << config.class_name() << " on " << device.str() << ": output " << out.sizes() << " -> "
             << out_path << "\n";
   return 0;
@@ -137,5 +151,6 @@ int run_forward(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-PB_REGISTER_COMMAND("forward", "one GLIDE network forward pass on a fixture-style .io.pt",
+PB_REGISTER_COMMAND("forward",
+                    "one GLIDE, CLIP or Karlo network forward pass on a fixture-style .io.pt",
                     run_forward);

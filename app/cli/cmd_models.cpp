@@ -18,15 +18,6 @@ const char* kHelp =
     "                ~/.local/share/promptbrush/models)\n"
     "  --urls        print only \"NAME URL FEATURES\" lines (for download scripts)\n";
 
-const char* feature_id(pb::ModelFeature f) {
-  switch (f) {
-    case pb::ModelFeature::glide_inpaint: return "glide_inpaint";
-    case pb::ModelFeature::glide_text2im: return "glide_text2im";
-    case pb::ModelFeature::unclip: return "unclip";
-  }
-  return "other";
-}
-
 std::string human_size(std::uint64_t bytes) {
   if (bytes == 0) return "?";
   char buf[32];
@@ -49,7 +40,7 @@ int run_models(const std::vector<std::string>& argv) {
     for (const auto& f : pb::model_files()) {
       std::cout << f.name << " " << f.url << " ";
       for (size_t i = 0; i < f.features.size(); ++i)
-        std::cout << (i ? "," : "") << feature_id(f.features[i]);
+        std::cout << (i ? "," : "") << pb::feature_id(f.features[i]);
       std::cout << "\n";
     }
     return 0;
@@ -61,6 +52,14 @@ int run_models(const std::vector<std::string>& argv) {
     const bool present = pb::locate_model_file(models_dir, f).has_value();
     std::cout << (present ? "[x] " : "[ ] ") << f.name << "  (" << f.description << "; "
               << human_size(f.bytes) << "; for " << features << ")\n      " << f.url << "\n";
+  }
+  std::cout << "\n";
+  for (pb::ModelFeature feature : pb::kAllFeatures) {
+    std::string missing;
+    for (const pb::ModelFile* f : pb::missing_files(models_dir, feature))
+      missing += (missing.empty() ? "" : ", ") + f->name;
+    std::cout << pb::to_string(feature) << ": "
+              << (missing.empty() ? "ready" : "missing " + missing) << "\n";
   }
   return 0;
 }

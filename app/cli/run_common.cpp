@@ -36,13 +36,22 @@ class ProgressBar {
   explicit ProgressBar(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO) == 1) {}
   void update(const pb::Progress& p) {
     if (quiet_) return;
+    if (p.phase == pb::Phase::encoding || p.phase == pb::Phase::pasting) {
+      std::cerr << (tty_ ? "\r" : "") << p.stage << "..." << (tty_ ? "\x1b[K" : "\n")
+                << std::flush;
+      return;
+    }
     const bool stage_end = p.total > 0 && p.step == p.total;
     if (tty_) {
       constexpr int kWidth = 30;
       const int filled = p.total > 0 ? kWidth * p.step / p.total : 0;
       std::string bar(size_t(filled), '#');
       bar.append(size_t(kWidth - filled), '-');
-      std::string line = "\r" + p.stage + " [" + bar + "] " + std::to_string(p.step) + "/" +
+      const std::string stage =
+          p.stage_count > 1 ? std::to_string(p.stage_index) + "/" +
+                                  std::to_string(p.stage_count) + " " + p.stage
+                            : p.stage;
+      std::string line = "\r" + stage + " [" + bar + "] " + std::to_string(p.step) + "/" +
                          std::to_string(p.total) + "  " + format_seconds(p.elapsed_s);
       if (p.remaining_s >= 0) line += ", ~" + format_seconds(p.remaining_s) + " left";
       line += "\x1b[K";
@@ -66,7 +75,7 @@ std::set<std::string> run_value_options() {
           "--eta",        "--precision"};
 }
 
-std::set<std::string> run_flags() { return {"--no-upsample", "--quiet"}; }
+std::set<std::string> run_flags() { return {"--no-upsample", "--quiet", "--rank"}; }
 
 const char* run_options_help() {
   return R"(  --out OUT.png          output file (required); with --candidates N > 1 the files are
@@ -88,6 +97,9 @@ const char* run_options_help() {
   --temperature T        upsampler initial-noise scale (default 0.997)
   --candidates N         images per run, 1..16 (default 1)
   --no-upsample          stop at the 64x64 base stage
+  --rank                 order the candidates by CLIP similarity to the prompt (needs
+                         ViT-L-14.pt and bpe_simple_vocab_16e6.txt.gz); the score is stored
+                         in each PNG ("clip_score")
   --device auto|cpu|cuda CUDA (half precision) when available, else CPU float32 (default auto)
   --precision P          CPU precision: float32 (default, as the reference; settings key
                          engine/precision) or bfloat16 (about 1.9x faster per step on
@@ -96,6 +108,35 @@ const char* run_options_help() {
   --quiet                no progress bar
 )";
 }
+
+namespace {
+
+bool parse_common_options(Args& args, const std::string& verb, CommonOptions& out) {
+  auto bad = [&](const std::string& msg) {
+    fail(verb + ": " + msg);
+    return false;
+  };
+  out.engine.threads = int(args.int_or("--threads", 0));
+  if (!args.ok()) return bad(args.error());
+  if (out.engine.threads < 0) return bad("--threads must be 0 (all cores) or more");
+  out.engine.precision = args.value_or("--precision", pbapp::precisionSetting().toStdString());
+  if (out.engine.precision != "float32" && out.engine.precision != "bfloat16")
+    return bad("--precision must be float32 or bfloat16, got '" + out.engine.precision + "'");
+  out.engine.device = args.value_or("--device", pbapp::deviceSetting().toStdString());
+  if (out.engine.device != "auto" && out.engine.device != "cpu" && out.engine.device != "cuda")
+    return bad("--device must be auto, cpu or cuda, got '" + out.engine.device + "'");
+  const auto models =
+      pbapp::resolveModelsDir(QString::fromStdString(args.value_or("--models", "")));
+  out.engine.models_dir = models.path.toStdString();
+  out.models_source = models.source.toStdString();
+  auto o = args.value("--out");
+  if (!o || o->empty()) return bad("--out OUT.png is required (see --help)");
+  out.out = *o;
+  out.quiet = args.flag("--quiet");
+  return true;
+}
+
+}  // namespace
 
 bool parse_run_options(Args& args, const std::string& verb, RunOptions& out) {
   auto bad = [&](const std::string& msg) {
@@ -132,23 +173,69 @@ bool parse_run_options(Args& args, const std::string& verb, RunOptions& out) {
     s.seed = std::uint64_t(seed);
   }
   if (args.flag("--no-upsample")) s.upsample = false;
-  out.engine.threads = int(args.int_or("--threads", 0));
-  if (!args.ok()) return bad(args.error());
-  if (out.engine.threads < 0) return bad("--threads must be 0 (all cores) or more");
-  out.engine.precision = args.value_or("--precision", pbapp::precisionSetting().toStdString());
-  if (out.engine.precision != "float32" && out.engine.precision != "bfloat16")
-    return bad("--precision must be float32 or bfloat16, got '" + out.engine.precision + "'");
-  out.engine.device = args.value_or("--device", pbapp::deviceSetting().toStdString());
-  if (out.engine.device != "auto" && out.engine.device != "cpu" && out.engine.device != "cuda")
-    return bad("--device must be auto, cpu or cuda, got '" + out.engine.device + "'");
-  const auto models =
-      pbapp::resolveModelsDir(QString::fromStdString(args.value_or("--models", "")));
-  out.engine.models_dir = models.path.toStdString();
-  out.models_source = models.source.toStdString();
-  auto o = args.value("--out");
-  if (!o || o->empty()) return bad("--out OUT.png is required (see --help)");
-  out.out = *o;
-  out.quiet = args.flag("--quiet");
+  if (args.flag("--rank")) s.rank_with_clip = true;
+  if (!parse_common_options(args, verb, out)) return false;
+  out.settings = s;
+  return true;
+}
+
+std::set<std::string> karlo_value_options() {
+  return {"--out",    "--models",       "--seed",      "--count",       "--candidates",
+          "--preset", "--device",       "--precision", "--threads",     "--guidance",
+          "--steps",  "--prior-guidance", "--prior-steps"};
+}
+
+std::set<std::string> karlo_flags() { return {"--no-sr", "--quiet", "--rank"}; }
+
+const char* karlo_options_help() {
+  return R"(  --out OUT.png          output file (required); with --count N > 1 the files are
+                         OUT-1.png ... OUT-N.png, with the generation parameters in text chunks
+  --models DIR           models folder (default: $PROMPTBRUSH_MODELS, the "models/dir"
+                         setting, or $XDG_DATA_HOME/promptbrush/models)
+  --count N              images per run, 1..16 (default 1; --candidates is the same)
+  --seed N               random seed (default: random, printed); image i uses N + i - 1
+  --preset default|fast  Karlo's sampler settings: default = decoder 50 steps, fast = 25
+                         (both: prior 25 steps with guidance 4, decoder guidance 8, SR 7)
+  --guidance S           decoder guidance scale (default 8)
+  --steps N              decoder steps (overrides the preset)
+  --prior-guidance S     prior guidance scale (unclip only, default 4)
+  --prior-steps N        prior steps (unclip only, default 25)
+  --no-sr                stop at the 64x64 decoder output (no super-resolution)
+  --rank                 order the images by CLIP similarity (variations: to the source
+                         image; unclip: to the prompt); "clip_score" in each PNG
+  --device auto|cpu|cuda CUDA (half precision) when available, else CPU (default auto)
+  --precision P          CPU precision: float32 (default, as the reference) or bfloat16
+                         (about 2x faster per step on CPUs with AVX-512-BF16)
+  --threads N            CPU threads (default: all cores)
+  --quiet                no progress bar
+)";
+}
+
+bool parse_karlo_options(Args& args, const std::string& verb, KarloRunOptions& out) {
+  auto bad = [&](const std::string& msg) {
+    fail(verb + ": " + msg);
+    return false;
+  };
+  const std::string preset = args.value_or("--preset", "default");
+  const pb::pipelines::KarloPreset* p = pb::pipelines::find_karlo_preset(preset);
+  if (!p)
+    return bad("unknown preset '" + preset + "' (known: " + pb::pipelines::karlo_preset_names() +
+               ")");
+  pb::KarloSettings s = p->settings;
+  if (auto v = args.value("--steps")) s.decoder_respacing = *v;
+  if (auto v = args.value("--prior-steps")) s.prior_respacing = *v;
+  s.decoder_guidance_scale = float(args.double_or("--guidance", s.decoder_guidance_scale));
+  s.prior_guidance_scale = float(args.double_or("--prior-guidance", s.prior_guidance_scale));
+  s.candidates = int(args.int_or("--candidates", s.candidates));
+  s.candidates = int(args.int_or("--count", s.candidates));
+  if (args.value("--seed")) {
+    const long long seed = args.int_or("--seed", 0);
+    if (seed < 0) return bad("--seed must not be negative");
+    s.seed = std::uint64_t(seed);
+  }
+  if (args.flag("--no-sr")) s.super_resolve = false;
+  if (args.flag("--rank")) s.rank_with_clip = true;
+  if (!parse_common_options(args, verb, out)) return false;
   out.settings = s;
   return true;
 }
@@ -161,7 +248,7 @@ std::string candidate_path(const std::string& out, int i, int n) {
   return p.string() + "-" + std::to_string(i + 1) + ext;
 }
 
-int run_and_write(const pb::JobRequest& request, const RunOptions& options,
+int run_and_write(const pb::JobRequest& request, const CommonOptions& options,
                   const std::string& verb) {
   pb::Engine engine(options.engine);
   auto token = std::make_shared<pb::CancelToken>();
@@ -199,7 +286,9 @@ int run_and_write(const pb::JobRequest& request, const RunOptions& options,
       std::cerr << "promptbrush-cli: " << verb << ": " << written.error().message << "\n";
       return 1;
     }
-    std::cout << path << "  (seed " << r->seeds.at(size_t(i)) << ")\n";
+    std::cout << path << "  (seed " << r->seeds.at(size_t(i));
+    if (size_t(i) < r->clip_scores.size()) std::cout << ", CLIP score " << r->clip_scores[size_t(i)];
+    std::cout << ")\n";
   }
   if (!options.quiet) {
     std::cerr << verb << ": " << n << (n == 1 ? " image" : " images") << " in "

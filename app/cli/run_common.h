@@ -1,7 +1,7 @@
 #pragma once
-// Shared pieces of the CLI verbs that run the GLIDE pipelines (inpaint, text2im): the common
-// options, the terminal progress bar, Ctrl-C as cancel, and writing the result PNGs with
-// their generation parameters.
+// Shared pieces of the CLI verbs that run pipelines (inpaint, text2im with GLIDE; variations,
+// unclip with Karlo): the common options, the terminal progress bar, Ctrl-C as cancel, and
+// writing the result PNGs with their generation parameters.
 #include <string>
 #include <vector>
 
@@ -16,22 +16,35 @@ std::set<std::string> run_flags();
 // The help text block describing them.
 const char* run_options_help();
 
-struct RunOptions {
-  pb::GlideSettings settings;
+// What every run verb shares: the engine, the output and the terminal.
+struct CommonOptions {
   pb::EngineConfig engine;
   std::string models_source;  // "--models", "$PROMPTBRUSH_MODELS", ...
   std::string out;            // OUT.png
   bool quiet = false;
 };
 
+struct RunOptions : CommonOptions {
+  pb::GlideSettings settings;
+};
+
 // Parses the shared options (preset first, then the individual overrides). Returns false
 // after printing the reason (exit code 2).
 bool parse_run_options(Args& args, const std::string& verb, RunOptions& out);
 
+// The unCLIP verbs (variations, unclip).
+struct KarloRunOptions : CommonOptions {
+  pb::KarloSettings settings;
+};
+std::set<std::string> karlo_value_options();
+std::set<std::string> karlo_flags();
+const char* karlo_options_help();
+bool parse_karlo_options(Args& args, const std::string& verb, KarloRunOptions& out);
+
 // Runs a request on an engine built from options with a progress bar on stderr and Ctrl-C
 // as cancel, writes OUT.png (or OUT-1.png, OUT-2.png ... for several candidates) with the
 // generation parameters in text chunks, and returns the process exit code.
-int run_and_write(const pb::JobRequest& request, const RunOptions& options,
+int run_and_write(const pb::JobRequest& request, const CommonOptions& options,
                   const std::string& verb);
 
 // Output file of candidate i (0-based) of n: OUT.png for one, OUT-1.png ... for several.

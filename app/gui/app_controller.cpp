@@ -22,14 +22,20 @@ QString roleText(const pb::ModelFile& f) {
   QStringList unlocks;
   for (pb::ModelFeature feature : f.features) {
     switch (feature) {
-      case pb::ModelFeature::glide_inpaint:
+      case pb::ModelFeature::inpaint:
         unlocks << QObject::tr("GLIDE inpainting");
         break;
-      case pb::ModelFeature::glide_text2im:
+      case pb::ModelFeature::text2im:
         unlocks << QObject::tr("GLIDE text to image");
         break;
-      case pb::ModelFeature::unclip:
+      case pb::ModelFeature::variations:
         unlocks << QObject::tr("unCLIP variations");
+        break;
+      case pb::ModelFeature::unclip_text2im:
+        unlocks << QObject::tr("unCLIP text to image");
+        break;
+      case pb::ModelFeature::interpolation:
+        unlocks << QObject::tr("interpolation");
         break;
     }
   }
@@ -59,13 +65,21 @@ QVector<ModelFileEntry> modelFileEntries(const QString& modelsDir) {
 
 Availability toAvailability(const pb::ModelAvailability& a) {
   Availability out;
-  out.glideInpaint = {a.glide_inpaint, QString::fromStdString(a.reason_inpaint)};
-  out.textToImage = {a.glide_text2im, QString::fromStdString(a.reason_text2im)};
-  // Variations and interpolation arrive with the unCLIP engine: until the engine takes
-  // those requests, they stay off whatever is installed.
-  const QString later = QObject::tr("needs the unCLIP engine, which this version does not include");
-  out.variations = {false, a.unclip ? later : QString::fromStdString(a.reason_unclip)};
-  out.interpolate = out.variations;
+  auto mode = [&a](pb::ModelFeature f) {
+    const pb::FeatureAvailability& x = a.of(f);
+    return ModeAvailability{x.available, QString::fromStdString(x.reason)};
+  };
+  out.glideInpaint = mode(pb::ModelFeature::inpaint);
+  out.textToImage = mode(pb::ModelFeature::text2im);
+  // The engine runs variations (promptbrush-cli variations); the app's Variations and
+  // Interpolate modes come with their panels, so they stay off here whatever is installed.
+  const QString later =
+      QObject::tr("the Variations and Interpolate modes are not in this version of the app yet; "
+                  "use promptbrush-cli variations");
+  const ModeAvailability v = mode(pb::ModelFeature::variations);
+  out.variations = {false, v.available ? later : v.reason};
+  const ModeAvailability i = mode(pb::ModelFeature::interpolation);
+  out.interpolate = {false, i.available ? later : i.reason};
   out.modelsDir = QString::fromStdString(a.models_dir);
   return out;
 }
@@ -123,7 +137,7 @@ void AppController::refreshModels() {
 bool AppController::showFirstRunIfNeeded() {
   const pb::ModelAvailability a = bridge_->availability();
   QSettings settings;
-  if (a.glide_inpaint || a.glide_text2im || a.unclip || settings.value(kFirstRunKey).toBool())
+  if (a.any() || settings.value(kFirstRunKey).toBool())
     return false;
   settings.setValue(kFirstRunKey, true);
   window_->showModelsDialog(/*firstRun=*/true);

@@ -26,7 +26,24 @@ struct EngineBridge::JobState {
 namespace {
 RunProgress toRunProgress(const pb::Progress& p) {
   RunProgress r;
+  switch (p.phase) {
+    case pb::Phase::loading:
+      r.phase = RunPhase::Loading;
+      break;
+    case pb::Phase::encoding:
+      r.phase = RunPhase::Encoding;
+      break;
+    case pb::Phase::sampling:
+      r.phase = RunPhase::Sampling;
+      break;
+    case pb::Phase::pasting:
+      r.phase = RunPhase::Pasting;
+      break;
+  }
+  r.model = QString::fromStdString(p.model);
   r.stage = QString::fromStdString(p.stage);
+  r.stageIndex = p.stage_index;
+  r.stageCount = p.stage_count;
   r.step = p.step;
   r.total = p.total;
   r.overallStep = p.overall_step;

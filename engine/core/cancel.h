@@ -20,9 +20,23 @@ class CancelToken {
   std::atomic<bool> flag_{false};
 };
 
+// What a run is doing; a UI shows it without parsing strings.
+enum class Phase {
+  loading,   // reading a model file (Progress::model names it)
+  encoding,  // text or image encoding (CLIP, GLIDE's text transformer)
+  sampling,  // diffusion steps of stage stage_index of stage_count
+  pasting,   // compositing / ranking the results
+};
+const char* to_string(Phase phase);
+
 struct Progress {
-  std::string stage;     // e.g. "loading base-inpaint", "base", "upsample"
-  int step = 0;          // steps done in this stage
+  Phase phase = Phase::sampling;
+  std::string model;     // the file or model at work, e.g. "base_inpaint.pt", "CLIP ViT-L/14"
+  std::string stage;     // sampling: the stage's name ("base", "upsample", "prior", "decoder",
+                         // "super-resolution"); other phases: a short description
+  int stage_index = 0;   // sampling: 1-based stage number ...
+  int stage_count = 0;   // ... of this many diffusion stages in the run
+  int step = 0;          // steps done in this stage (loading: 0 started, 1 done)
   int total = 0;         // steps in this stage
   int overall_step = 0;  // steps done over all stages of the run
   int overall_total = 0;

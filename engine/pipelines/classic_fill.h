@@ -1,7 +1,7 @@
 #pragma once
 // Inpainting without diffusion models (OpenCV Telea / Navier-Stokes): what the app does when
 // no weights are installed. Only pixels under the mask change.
-#include "engine/runtime/requests.h"
+#include "engine/core/requests.h"
 
 namespace pb::pipelines {
 

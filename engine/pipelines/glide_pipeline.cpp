@@ -6,7 +6,6 @@
 #include <chrono>
 #include <functional>
 #include <optional>
-#include <random>
 #include <sstream>
 
 #include "engine/core/error.h"
@@ -16,6 +15,7 @@
 #include "engine/diffusion/schedule.h"
 #include "engine/pipelines/image_convert.h"
 #include "engine/pipelines/presets.h"
+#include "engine/pipelines/stage_runner.h"
 
 namespace pb::pipelines {
 
@@ -28,40 +28,6 @@ constexpr int kMaxCandidates = 16;
 // GLIDE's noise schedules: cosine for the 64x64 models, linear for the upsamplers.
 constexpr const char* kBaseSchedule = "squaredcos_cap_v2";
 constexpr const char* kUpsampleSchedule = "linear";
-
-// Progress bookkeeping of one run (all stages).
-class RunState {
- public:
-  RunState(const RunCallbacks& cb, int overall_total)
-      : cb_(cb), start_(Clock::now()), overall_total_(overall_total) {}
-
-  void check_cancel() const {
-    if (cb_.cancelled()) throw Error(ErrorCode::cancelled, "cancelled");
-  }
-  double elapsed() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
-  void step_done() { ++overall_done_; }
-  void report(const std::string& stage, int step, int total) const {
-    if (!cb_.on_progress) return;
-    Progress p;
-    p.stage = stage;
-    p.step = step;
-    p.total = total;
-    p.overall_step = overall_done_;
-    p.overall_total = overall_total_;
-    p.elapsed_s = elapsed();
-    // Rough: the average step so far times the steps left (upsampler steps cost more).
-    if (overall_done_ > 0)
-      p.remaining_s = p.elapsed_s / overall_done_ * (overall_total_ - overall_done_);
-    cb_.on_progress(p);
-  }
-  const RunCallbacks& callbacks() const { return cb_; }
-
- private:
-  const RunCallbacks& cb_;
-  Clock::time_point start_;
-  int overall_done_ = 0;
-  int overall_total_ = 0;
-};
 
 struct TextBatch {
   torch::Tensor tokens;  // [rows, ctx] int64
@@ -86,100 +52,17 @@ torch::Device device_of(const GlideUNet& model) {
   return torch::kCPU;
 }
 
-// One generator per candidate, so that candidate i of a run reproduces with its own seed.
-struct CandidateNoise {
-  std::vector<at::Generator> generators;
-
-  // N(0, 1) for `rows` rows of [C, H, W]: candidate c fills row c; with rows = 2n (the
-  // guidance batch) the unconditional rows repeat the conditional ones (their x is never fed
-  // to the network, so their noise does not matter).
-  torch::Tensor draw(std::vector<int64_t> chw, int64_t rows, const torch::Device& device) {
-    const int64_t n = int64_t(generators.size());
-    std::vector<int64_t> shape{1};
-    shape.insert(shape.end(), chw.begin(), chw.end());
-    std::vector<torch::Tensor> parts;
-    for (auto& g : generators) parts.push_back(diffusion::seeded_randn(shape, g));
-    torch::Tensor t = torch::cat(parts);
-    if (rows == 2 * n) t = torch::cat({t, t});
-    return t.to(device);
-  }
-};
-
-std::uint64_t random_seed() {
-  std::random_device rd;
-  return (std::uint64_t(rd()) << 32 | rd()) & 0xffffffffULL;  // 32 bits, like other UIs
-}
-
-std::vector<std::uint64_t> candidate_seeds(const GlideSettings& s) {
-  const std::uint64_t first = s.seed ? *s.seed : random_seed();
-  std::vector<std::uint64_t> seeds;
-  for (int i = 0; i < s.candidates; ++i) seeds.push_back(first + std::uint64_t(i));
-  return seeds;
-}
-
-using PreviewFn = std::function<Image(const torch::Tensor& x0_row)>;  // [1, 3, S, S]
-
-struct Stage {
-  std::string name;
-  GlideUNet model{nullptr};
-  diffusion::Schedule schedule;
-  diffusion::Sampler sampler = diffusion::Sampler::ddpm;
-  double eta = 0;
-  std::optional<double> guidance;  // classifier-free guidance over a [cond; uncond] batch
-  TextBatch text;
-  nn::glide::UNetInputs inputs;  // rows already match the batch
-  torch::Tensor forced_image;    // known-region forcing (masked source), undefined: none
-  torch::Tensor forced_mask;
-  int candidates = 1;
-};
-
-// Samples one stage; returns the first `candidates` rows of the final x.
-torch::Tensor run_stage(Stage& st, torch::Tensor x_T, CandidateNoise& noise, RunState& run,
-                        const PreviewFn& preview) {
-  run.check_cancel();
-  const nn::glide::TextCondition cond = st.model->encode_text(st.text.tokens, st.text.mask);
-  GlideUNet model = st.model;
-  const nn::glide::UNetInputs inputs = st.inputs;
+// GLIDE's network over a stage's batch: the text is encoded once, then every step runs the
+// UNet (under classifier-free guidance when the stage has it).
+diffusion::ModelFn glide_model_fn(GlideUNet model, const TextBatch& text,
+                                  const nn::glide::UNetInputs& inputs,
+                                  const std::optional<double>& guidance) {
+  const nn::glide::TextCondition cond = model->encode_text(text.tokens, text.mask);
   diffusion::ModelFn network = [model, cond, inputs](const torch::Tensor& x,
                                                      const torch::Tensor& t) mutable {
     return model->forward(x, t, cond, inputs);
   };
-  diffusion::ModelFn fn =
-      st.guidance ? diffusion::classifier_free_guidance(network, *st.guidance) : network;
-
-  diffusion::SampleOptions opts;
-  opts.sampler = st.sampler;
-  opts.eta = st.eta;
-  if (st.forced_image.defined())
-    opts.denoised_fn = diffusion::known_region_forcing(st.forced_image, st.forced_mask);
-  const int64_t rows = x_T.size(0);
-  const std::vector<int64_t> chw{x_T.size(1), x_T.size(2), x_T.size(3)};
-  const torch::Device device = x_T.device();
-  opts.noise = [&noise, chw, rows, device](const torch::Tensor&, int) {
-    return noise.draw(chw, rows, device);
-  };
-  const int total = st.schedule.size();
-  const std::string stage_name = st.name;
-  const int n = st.candidates;
-  opts.on_step = [&run, &preview, stage_name, total, n](const diffusion::StepInfo& info) {
-    run.step_done();
-    run.report(stage_name, info.k + 1, total);
-    const auto& cb = run.callbacks();
-    if (cb.on_preview && preview) {
-      for (int c = 0; c < n; ++c) {
-        Preview p;
-        p.stage = stage_name;
-        p.step = info.k + 1;
-        p.candidate = c;
-        p.image = preview(info.pred_xstart.slice(0, c, c + 1));
-        cb.on_preview(p);
-      }
-    }
-    run.check_cancel();
-  };
-  run.report(stage_name, 0, total);
-  torch::Tensor x = diffusion::sample_loop(st.schedule, fn, std::move(x_T), opts);
-  return x.slice(0, 0, n);
+  return guidance ? diffusion::classifier_free_guidance(network, *guidance) : network;
 }
 
 diffusion::Sampler to_diffusion(SamplerKind k) {
@@ -271,33 +154,38 @@ StagesOut run_stages(const GlideJob& job, const StageInputs& base_in,
   if (s.upsample)
     out.up_schedule = diffusion::respaced_schedule(diffusion::named_betas(kUpsampleSchedule),
                                                    s.upsample_respacing);
-  RunState run(callbacks, out.base_schedule.size() + (s.upsample ? out.up_schedule.size() : 0));
-
-  CandidateNoise noise;
-  for (auto seed : job.seeds) noise.generators.push_back(diffusion::make_generator(seed));
+  std::vector<int> stage_steps{out.base_schedule.size()};
+  if (s.upsample) stage_steps.push_back(out.up_schedule.size());
+  RunState run(callbacks, stage_steps);
+  CandidateNoise noise(job.seeds);
 
   // Base stage: [n conditional rows; n unconditional rows].
-  Stage base;
+  StageSpec base;
   base.name = "base";
-  base.model = job.models.base;
+  base.model_name = job.models.base_name;
+  base.index = 1;
   base.schedule = out.base_schedule;
-  base.sampler = to_diffusion(s.sampler);
-  base.eta = s.eta;
-  base.guidance = s.guidance_scale;
+  base.options.sampler = to_diffusion(s.sampler);
+  base.options.eta = s.eta;
   base.candidates = n;
-  base.text = cat_rows(tokenize(job.tokenizer, job.prompt, bcfg.text_ctx, n),
-                       tokenize(job.tokenizer, "", bcfg.text_ctx, n));
-  base.text.tokens = base.text.tokens.to(device);
-  base.text.mask = base.text.mask.to(device);
+  base.preview = preview;
+  TextBatch base_text = cat_rows(tokenize(job.tokenizer, job.prompt, bcfg.text_ctx, n),
+                                 tokenize(job.tokenizer, "", bcfg.text_ctx, n));
+  base_text.tokens = base_text.tokens.to(device);
+  base_text.mask = base_text.mask.to(device);
+  nn::glide::UNetInputs base_inputs;
   if (base_in.known_image.defined()) {
-    base.forced_image = repeat_rows(base_in.known_image, 2 * n).to(device);
-    base.forced_mask = repeat_rows(base_in.known_mask, 2 * n).to(device);
-    base.inputs.inpaint_image = base.forced_image;
-    base.inputs.inpaint_mask = base.forced_mask;
+    base_inputs.inpaint_image = repeat_rows(base_in.known_image, 2 * n).to(device);
+    base_inputs.inpaint_mask = repeat_rows(base_in.known_mask, 2 * n).to(device);
+    base.options.denoised_fn =
+        diffusion::known_region_forcing(base_inputs.inpaint_image, base_inputs.inpaint_mask);
   }
   const int bs = bcfg.image_size;
   torch::Tensor x_T = noise.draw({3, bs, bs}, 2 * n, device);
-  torch::Tensor sample = run_stage(base, x_T, noise, run, preview);
+  run.check_cancel();
+  base.model =
+      glide_model_fn(job.models.base, base_text, base_inputs, double(s.guidance_scale));
+  torch::Tensor sample = run_stage(base, x_T, noise, run);
   if (!s.upsample) {
     out.images = sample;
     return out;
@@ -305,26 +193,31 @@ StagesOut run_stages(const GlideJob& job, const StageInputs& base_in,
 
   const auto& ucfg = job.models.upsampler->config();
   const int us = ucfg.image_size;
-  Stage up;
+  StageSpec up;
   up.name = "upsample";
-  up.model = job.models.upsampler;
+  up.model_name = job.models.upsampler_name;
+  up.index = 2;
   up.schedule = out.up_schedule;
-  up.sampler = diffusion::Sampler::ddpm;
+  up.options.sampler = diffusion::Sampler::ddpm;
   up.candidates = n;
-  up.text = tokenize(job.tokenizer, job.prompt, ucfg.text_ctx, n);
-  up.text.tokens = up.text.tokens.to(device);
-  up.text.mask = up.text.mask.to(device);
+  up.preview = preview;
+  TextBatch up_text = tokenize(job.tokenizer, job.prompt, ucfg.text_ctx, n);
+  up_text.tokens = up_text.tokens.to(device);
+  up_text.mask = up_text.mask.to(device);
+  nn::glide::UNetInputs up_inputs;
   // The upsampler sees the base result as 8-bit values (notebook: round half to even).
-  up.inputs.low_res = ((sample + 1) * 127.5).round() / 127.5 - 1;
+  up_inputs.low_res = ((sample + 1) * 127.5).round() / 127.5 - 1;
   const StageInputs up_in = up_inputs_for(us);
   if (up_in.known_image.defined()) {
-    up.forced_image = repeat_rows(up_in.known_image, n).to(device);
-    up.forced_mask = repeat_rows(up_in.known_mask, n).to(device);
-    up.inputs.inpaint_image = up.forced_image;
-    up.inputs.inpaint_mask = up.forced_mask;
+    up_inputs.inpaint_image = repeat_rows(up_in.known_image, n).to(device);
+    up_inputs.inpaint_mask = repeat_rows(up_in.known_mask, n).to(device);
+    up.options.denoised_fn =
+        diffusion::known_region_forcing(up_inputs.inpaint_image, up_inputs.inpaint_mask);
   }
   torch::Tensor up_T = noise.draw({3, us, us}, n, device) * double(s.upsample_temperature);
-  out.images = run_stage(up, up_T, noise, run, preview);
+  run.check_cancel();
+  up.model = glide_model_fn(job.models.upsampler, up_text, up_inputs, std::nullopt);
+  out.images = run_stage(up, up_T, noise, run);
   return out;
 }
 
@@ -396,7 +289,7 @@ RunResult run_glide_inpaint(const GlideModels& models, const text::GlideTokenize
     return paster.paste(tensor_to_image(x0_row));
   };
 
-  GlideJob job{models, tokenizer, req.prompt, req.settings, candidate_seeds(req.settings)};
+  GlideJob job{models, tokenizer, req.prompt, req.settings, candidate_seeds(req.settings.seed, req.settings.candidates)};
   StagesOut st = run_stages(job, base_in, up_inputs_for, preview, callbacks);
 
   RunResult r;
@@ -427,7 +320,7 @@ RunResult run_glide_text2im(const GlideModels& models, const text::GlideTokenize
   PreviewFn preview = [&req](const torch::Tensor& x0_row) {
     return resize_image(tensor_to_image(x0_row), req.width, req.height);
   };
-  GlideJob job{models, tokenizer, req.prompt, req.settings, candidate_seeds(req.settings)};
+  GlideJob job{models, tokenizer, req.prompt, req.settings, candidate_seeds(req.settings.seed, req.settings.candidates)};
   StagesOut st = run_stages(
       job, {}, [](int) { return StageInputs{}; }, preview, callbacks);
 

@@ -18,7 +18,7 @@
 #include "engine/core/cancel.h"
 #include "engine/nn/glide/model.h"
 #include "engine/pipelines/window.h"
-#include "engine/runtime/requests.h"
+#include "engine/core/requests.h"
 #include "engine/text/glide_tokenizer.h"
 
 namespace pb::pipelines {

@@ -44,6 +44,7 @@ std::string promptbrush_json(const RunResult& r, size_t candidate) {
   j["seed"] = seed_of(r, candidate);
   j["candidate"] = candidate + 1;
   j["candidates"] = r.images.size();
+  if (candidate < r.clip_scores.size()) j["clip_score"] = r.clip_scores[candidate];
   j["window"] = {
       {"x", r.window.x}, {"y", r.window.y}, {"width", r.window.width}, {"height", r.window.height}};
   j["seconds"] = r.seconds;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "engine/pipelines/png_io.h"
-#include "engine/runtime/requests.h"
+#include "engine/core/requests.h"
 
 namespace pb::pipelines {
 

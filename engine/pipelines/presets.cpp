@@ -14,7 +14,31 @@ std::vector<GlidePreset> make_presets() {
   return {def, fast};
 }
 
+std::vector<KarloPreset> make_karlo_presets() {
+  KarloPreset def{"default", "Karlo's default: prior 25 steps, decoder 50, SR 7", KarloSettings{}};
+  KarloPreset fast{"fast", "Karlo's fast: prior 25 steps, decoder 25, SR 7", KarloSettings{}};
+  fast.settings.decoder_respacing = "25";
+  return {def, fast};
+}
+
 }  // namespace
+
+const std::vector<KarloPreset>& karlo_presets() {
+  static const std::vector<KarloPreset> presets = make_karlo_presets();
+  return presets;
+}
+
+const KarloPreset* find_karlo_preset(const std::string& name) {
+  for (const auto& p : karlo_presets())
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+std::string karlo_preset_names() {
+  std::string out;
+  for (const auto& p : karlo_presets()) out += (out.empty() ? "" : ", ") + p.name;
+  return out;
+}
 
 const std::vector<GlidePreset>& glide_presets() {
   static const std::vector<GlidePreset> presets = make_presets();

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/runtime/requests.h"
+#include "engine/core/requests.h"
 
 namespace pb::pipelines {
 
@@ -22,5 +22,16 @@ const GlidePreset* find_glide_preset(const std::string& name);
 std::string glide_preset_names();
 
 const char* to_string(SamplerKind kind);
+
+// Karlo's sampler template (SAMPLING_CONF): "default" and "fast" differ only in the decoder's
+// step count (50 vs 25); prior "25" with guidance 4, decoder guidance 8, SR "7".
+struct KarloPreset {
+  std::string name;
+  std::string description;
+  KarloSettings settings;  // seed and candidates are left at their defaults
+};
+const std::vector<KarloPreset>& karlo_presets();
+const KarloPreset* find_karlo_preset(const std::string& name);  // nullptr if unknown
+std::string karlo_preset_names();
 
 }  // namespace pb::pipelines

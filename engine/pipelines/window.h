@@ -6,7 +6,7 @@
 #include <opencv2/core/mat.hpp>
 
 #include "engine/core/image.h"
-#include "engine/runtime/requests.h"
+#include "engine/core/requests.h"
 
 namespace pb::pipelines {
 

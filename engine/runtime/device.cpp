@@ -8,6 +8,7 @@
 
 #include <thread>
 
+#include "engine/core/cpu_features.h"
 #include "engine/core/error.h"
 
 namespace pb {
@@ -31,9 +32,12 @@ DeviceChoice choose_device(const std::string& requested, int threads,
     d.half = true;
     d.label = "cuda:0 float16";
   } else {
-    d.bf16 = precision == "bfloat16";
+    // bf16 only where the CPU computes it natively: elsewhere it is many times slower.
+    d.bf16 = precision == "bfloat16" && cpu_has_native_bf16();
     d.label = std::string("cpu ") + (d.bf16 ? "bfloat16" : "float32") + " (" +
               std::to_string(threads) + " threads)";
+    if (precision == "bfloat16" && !d.bf16)
+      d.label += " - bfloat16 was asked for, but this CPU has no native bfloat16 (AVX-512 BF16)";
   }
   return d;
 }

@@ -15,7 +15,8 @@ struct DeviceChoice {
 
 // "auto": CUDA when available, else CPU; "cpu"; "cuda" (throws pb::Error(device_unavailable)
 // when this build or machine has none). Anything else: pb::Error(invalid_argument).
-// `precision` ("float32" | "bfloat16") applies to the CPU only.
+// `precision` ("float32" | "bfloat16") applies to the CPU only; bfloat16 falls back to float32
+// (saying so in the label) on CPUs without native bf16 (cpu_features.h).
 DeviceChoice choose_device(const std::string& requested, int threads,
                            const std::string& precision = "float32");
 

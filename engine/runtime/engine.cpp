@@ -15,7 +15,11 @@
 #endif
 
 #include "engine/pipelines/classic_fill.h"
+#include "engine/pipelines/clip_rank.h"
+#include "engine/pipelines/glide_loader.h"
 #include "engine/pipelines/glide_pipeline.h"
+#include "engine/pipelines/karlo_loader.h"
+#include "engine/pipelines/karlo_pipeline.h"
 #include "engine/runtime/device.h"
 #include "engine/runtime/model_cache.h"
 #include "engine/runtime/model_files.h"
@@ -53,11 +57,33 @@ void require_files(const std::string& models_dir, const std::vector<const char*>
     throw Error(ErrorCode::missing_weights, missing_files_message(models_dir, missing));
 }
 
-std::string reason(const std::string& models_dir, ModelFeature feature) {
-  return missing_files_message(models_dir, missing_files(models_dir, feature));
+template <class... Fs>
+struct overloaded : Fs... {
+  using Fs::operator()...;
+};
+
+pipelines::Placement placement_of(const DeviceChoice& d) {
+  pipelines::Placement p;
+  p.device = d.device;
+  p.body_dtype = d.half ? torch::kHalf : d.bf16 ? torch::kBFloat16 : torch::kFloat;
+  p.label = d.label;
+  return p;
 }
 
 }  // namespace
+
+const FeatureAvailability& ModelAvailability::of(ModelFeature feature) const {
+  for (const auto& f : features)
+    if (f.feature == feature) return f;
+  static const FeatureAvailability none;
+  return none;
+}
+
+bool ModelAvailability::any() const {
+  for (const auto& f : features)
+    if (f.available) return true;
+  return false;
+}
 
 struct Engine::Impl {
   mutable std::mutex mutex;
@@ -70,6 +96,8 @@ struct Engine::Impl {
 
   std::mutex run_mutex;  // one job at a time: the worker or a run_sync caller
   ModelCache cache;
+
+  pipelines::EmbeddingCache embeddings;
   std::thread worker;
 
   void loop();
@@ -77,9 +105,31 @@ struct Engine::Impl {
                             const std::shared_ptr<CancelToken>& token, const EngineConfig& cfg);
   RunResult dispatch(const JobRequest& request, const RunCallbacks& callbacks,
                      const EngineConfig& cfg);
-  pipelines::GlideModels load_glide(const EngineConfig& cfg, const DeviceChoice& dev,
-                                    const char* base_role, const char* up_role, bool upsample,
-                                    const RunCallbacks& callbacks);
+
+  // One job's view of the cache: loads what the job needs, then trims the cache to the
+  // budget keeping the job's own models.
+  struct JobModels {
+    Impl& impl;
+    const EngineConfig& cfg;
+    const RunCallbacks& callbacks;
+    DeviceChoice device;
+    std::vector<std::string> keep;
+
+    pipelines::LoadedModel get(const char* role, const ModelCache::Loader& load,
+                               const std::string& path);
+    std::string path(const char* role) const { return need_path(cfg.models_dir, role); }
+    std::string vocab_dir(const char* role) const;
+    void trim() { impl.cache.trim(cfg.memory_budget_mb, keep); }
+  };
+  RunResult run(const InpaintRequest& r, JobModels& jm);
+  RunResult run(const Text2ImRequest& r, JobModels& jm);
+  RunResult run(const VariationsRequest& r, JobModels& jm);
+  RunResult run(const UnclipRequest& r, JobModels& jm);
+  pipelines::GlideModels load_glide(JobModels& jm, const char* base_role, const char* up_role,
+                                    bool upsample);
+  pipelines::KarloModels load_karlo(JobModels& jm, bool prior, bool super_res);
+  // Orders the result by CLIP similarity to the prompt (loads CLIP if needed).
+  void rank(RunResult& result, const std::string& prompt, JobModels& jm);
 };
 
 Engine::Engine(EngineConfig config) : impl_(std::make_unique<Impl>()) {
@@ -141,12 +191,15 @@ ModelAvailability Engine::availability() const {
   const std::string dir = config().models_dir;
   ModelAvailability a;
   a.models_dir = dir;
-  a.reason_inpaint = reason(dir, ModelFeature::glide_inpaint);
-  a.reason_text2im = reason(dir, ModelFeature::glide_text2im);
-  a.reason_unclip = reason(dir, ModelFeature::unclip);
-  a.glide_inpaint = a.reason_inpaint.empty();
-  a.glide_text2im = a.reason_text2im.empty();
-  a.unclip = a.reason_unclip.empty();
+  for (ModelFeature feature : kAllFeatures) {
+    FeatureAvailability f;
+    f.feature = feature;
+    const auto missing = missing_files(dir, feature);
+    for (const ModelFile* m : missing) f.missing.push_back(m->name);
+    f.reason = missing_files_message(dir, missing);
+    f.available = missing.empty();
+    a.features.push_back(std::move(f));
+  }
   return a;
 }
 
@@ -231,64 +284,169 @@ Result<RunResult> Engine::Impl::execute(const JobRequest& request, const RunCall
   });
 }
 
-pipelines::GlideModels Engine::Impl::load_glide(const EngineConfig& cfg, const DeviceChoice& dev,
-                                                const char* base_role, const char* up_role,
-                                                bool upsample, const RunCallbacks& callbacks) {
-  std::vector<const char*> roles{base_role, "glide-vocab", "glide-merges"};
-  if (upsample) roles.push_back(up_role);
-  require_files(cfg.models_dir, roles);
-
-  auto on_loading = [&callbacks](const std::string& name, bool done) {
+pipelines::LoadedModel Engine::Impl::JobModels::get(const char* role,
+                                                    const ModelCache::Loader& load,
+                                                    const std::string& path) {
+  auto on_loading = [this](const std::string& name, bool done) {
     if (!callbacks.on_progress) return;
     Progress p;
+    p.phase = Phase::loading;
+    p.model = name;
     p.stage = "loading " + name;
     p.step = done ? 1 : 0;
     p.total = 1;
     callbacks.on_progress(p);
   };
-  pipelines::GlideModels m;
-  std::vector<std::string> keep;
-  auto base = cache.glide(base_role, need_path(cfg.models_dir, base_role), dev, on_loading);
-  m.base = base.model;
-  m.base_name = fs::path(base.path).filename().string();
-  m.base_hash = base.fingerprint;
-  keep.push_back(base.path);
   if (callbacks.cancelled()) throw Error(ErrorCode::cancelled, "cancelled");
-  if (upsample) {
-    auto up = cache.glide(up_role, need_path(cfg.models_dir, up_role), dev, on_loading);
-    m.upsampler = up.model;
-    m.upsampler_name = fs::path(up.path).filename().string();
-    m.upsampler_hash = up.fingerprint;
-    keep.push_back(up.path);
-  }
-  cache.trim(cfg.memory_budget_mb, keep);
-  m.device_label = dev.label;
+  // A file that is there but wrong (truncated, another model, another format) names itself,
+  // what it should be and where the right one comes from.
+  auto checked = [&]() -> pipelines::LoadedModel {
+    try {
+      return load();
+    } catch (const Error& e) {
+      if (e.code() == ErrorCode::cancelled || e.code() == ErrorCode::out_of_memory) throw;
+      const ModelFile* f = find_model_file(role);
+      std::string msg = e.what();
+      if (f)
+        msg += "\n" + path + " should be " + f->description + "; the official file is " +
+               f->url + " (replace it, or choose another models folder).";
+      throw Error(e.code(), msg);
+    }
+  };
+  auto m = impl.cache.get(role, path, device.label, checked, on_loading);
+  keep.push_back(path);
   return m;
+}
+
+std::string Engine::Impl::JobModels::vocab_dir(const char* role) const {
+  return fs::path(need_path(cfg.models_dir, role)).parent_path().string();
+}
+
+pipelines::GlideModels Engine::Impl::load_glide(JobModels& jm, const char* base_role,
+                                                const char* up_role, bool upsample) {
+  std::vector<const char*> roles{base_role, "glide-vocab", "glide-merges"};
+  if (upsample) roles.push_back(up_role);
+  require_files(jm.cfg.models_dir, roles);
+  const pipelines::Placement place = placement_of(jm.device);
+  auto glide = [&](const char* role) {
+    const std::string path = jm.path(role);
+    return jm.get(role, [&] { return pipelines::load_glide_model(role, path, place); }, path);
+  };
+  pipelines::GlideModels m;
+  const auto base = glide(base_role);
+  m.base = base.as<nn::glide::GlideUNet>();
+  m.base_name = base.name;
+  m.base_hash = base.fingerprint;
+  if (upsample) {
+    const auto up = glide(up_role);
+    m.upsampler = up.as<nn::glide::GlideUNet>();
+    m.upsampler_name = up.name;
+    m.upsampler_hash = up.fingerprint;
+  }
+  jm.trim();
+  m.device_label = jm.device.label;
+  return m;
+}
+
+pipelines::KarloModels Engine::Impl::load_karlo(JobModels& jm, bool prior, bool super_res) {
+  std::vector<const char*> roles{"karlo-decoder", "clip-vit-l-14", "clip-vocab"};
+  if (super_res) roles.push_back("karlo-sr");
+  if (prior) roles.insert(roles.begin(), {"karlo-prior", "clip-stats"});
+  require_files(jm.cfg.models_dir, roles);
+  const pipelines::Placement place = placement_of(jm.device);
+  pipelines::KarloModels m;
+  const std::string clip_path = jm.path("clip-vit-l-14");
+  const auto clip =
+      jm.get("clip-vit-l-14", [&] { return pipelines::load_clip_model(clip_path, place); },
+             clip_path);
+  m.clip = clip.as<nn::clip::Clip>();
+  m.clip_name = clip.name;
+  m.clip_hash = clip.fingerprint;
+  if (prior) {
+    const std::string path = jm.path("karlo-prior"), stats = jm.path("clip-stats");
+    const auto p = jm.get(
+        "karlo-prior", [&] { return pipelines::load_prior_model(path, stats, place); }, path);
+    m.prior = p.as<nn::unclip::Prior>();
+    m.prior_name = p.name;
+    m.prior_hash = p.fingerprint;
+  }
+  const std::string dec_path = jm.path("karlo-decoder");
+  const auto dec = jm.get(
+      "karlo-decoder", [&] { return pipelines::load_decoder_model(dec_path, place); }, dec_path);
+  m.decoder = dec.as<nn::unclip::Decoder>();
+  m.decoder_name = dec.name;
+  m.decoder_hash = dec.fingerprint;
+  if (super_res) {
+    const std::string path = jm.path("karlo-sr");
+    const auto sr =
+        jm.get("karlo-sr", [&] { return pipelines::load_super_res_model(path, place); }, path);
+    m.super_res = sr.as<nn::unclip::SuperRes>();
+    m.super_res_name = sr.name;
+    m.super_res_hash = sr.fingerprint;
+  }
+  jm.trim();
+  m.device_label = jm.device.label;
+  return m;
+}
+
+void Engine::Impl::rank(RunResult& result, const std::string& prompt, JobModels& jm) {
+  require_files(jm.cfg.models_dir, {"clip-vit-l-14", "clip-vocab"});
+  const std::string path = jm.path("clip-vit-l-14");
+  const auto clip = jm.get(
+      "clip-vit-l-14",
+      [&] { return pipelines::load_clip_model(path, placement_of(jm.device)); }, path);
+  jm.trim();
+  const auto& tok = cache.clip_tokenizer(jm.vocab_dir("clip-vocab"));
+  pipelines::rank_by_prompt(result, clip.as<nn::clip::Clip>(), tok, prompt, jm.callbacks);
+}
+
+RunResult Engine::Impl::run(const InpaintRequest& r, JobModels& jm) {
+  pipelines::validate_glide_settings(r.settings);
+  auto models = load_glide(jm, "base-inpaint", "upsample-inpaint", r.settings.upsample);
+  const auto& tok = cache.glide_tokenizer(jm.vocab_dir("glide-vocab"));
+  RunResult out = pipelines::run_glide_inpaint(models, tok, r, jm.callbacks);
+  if (r.settings.rank_with_clip) rank(out, r.prompt, jm);
+  return out;
+}
+
+RunResult Engine::Impl::run(const Text2ImRequest& r, JobModels& jm) {
+  pipelines::validate_glide_settings(r.settings);
+  auto models = load_glide(jm, "base", "upsample", r.settings.upsample);
+  const auto& tok = cache.glide_tokenizer(jm.vocab_dir("glide-vocab"));
+  RunResult out = pipelines::run_glide_text2im(models, tok, r, jm.callbacks);
+  if (r.settings.rank_with_clip) rank(out, r.prompt, jm);
+  return out;
+}
+
+RunResult Engine::Impl::run(const VariationsRequest& r, JobModels& jm) {
+  pipelines::validate_karlo_settings(r.settings);
+  auto models = load_karlo(jm, false, r.settings.super_resolve);
+  const auto& tok = cache.clip_tokenizer(jm.vocab_dir("clip-vocab"));
+  return pipelines::run_variations(models, tok, r, jm.callbacks, &embeddings);
+}
+
+RunResult Engine::Impl::run(const UnclipRequest& r, JobModels& jm) {
+  pipelines::validate_karlo_settings(r.settings);
+  auto models = load_karlo(jm, true, r.settings.super_resolve);
+  const auto& tok = cache.clip_tokenizer(jm.vocab_dir("clip-vocab"));
+  return pipelines::run_unclip_text2im(models, tok, r, jm.callbacks);
 }
 
 RunResult Engine::Impl::dispatch(const JobRequest& request, const RunCallbacks& cb,
                                  const EngineConfig& cfg) {
-  if (const auto* fill = std::get_if<ClassicFillRequest>(&request))
-    return pipelines::classic_fill(*fill);
-
-  const int threads = apply_thread_policy(cfg.threads);
-  const DeviceChoice dev = choose_device(cfg.device, threads, cfg.precision);
-  auto vocab_dir = [&] {
-    auto p = locate_model_file(cfg.models_dir, *find_model_file("glide-vocab"));
-    return fs::path(*p).parent_path().string();
+  // Jobs with models get the thread policy and device; the classic fill needs neither.
+  auto models = [&] {
+    const int threads = apply_thread_policy(cfg.threads);
+    return JobModels{*this, cfg, cb, choose_device(cfg.device, threads, cfg.precision), {}};
   };
-  if (const auto* inp = std::get_if<InpaintRequest>(&request)) {
-    pipelines::validate_glide_settings(inp->settings);
-    auto models =
-        load_glide(cfg, dev, "base-inpaint", "upsample-inpaint", inp->settings.upsample, cb);
-    const auto& tok = cache.glide_tokenizer(vocab_dir());
-    return pipelines::run_glide_inpaint(models, tok, *inp, cb);
-  }
-  const auto& t2i = std::get<Text2ImRequest>(request);
-  pipelines::validate_glide_settings(t2i.settings);
-  auto models = load_glide(cfg, dev, "base", "upsample", t2i.settings.upsample, cb);
-  const auto& tok = cache.glide_tokenizer(vocab_dir());
-  return pipelines::run_glide_text2im(models, tok, t2i, cb);
+  return std::visit(overloaded{
+                        [](const ClassicFillRequest& r) { return pipelines::classic_fill(r); },
+                        [&](const InpaintRequest& r) { auto jm = models(); return run(r, jm); },
+                        [&](const Text2ImRequest& r) { auto jm = models(); return run(r, jm); },
+                        [&](const VariationsRequest& r) { auto jm = models(); return run(r, jm); },
+                        [&](const UnclipRequest& r) { auto jm = models(); return run(r, jm); },
+                    },
+                    request);
 }
 
 }  // namespace pb

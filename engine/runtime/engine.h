@@ -19,7 +19,8 @@
 
 #include "engine/core/cancel.h"
 #include "engine/core/error.h"
-#include "engine/runtime/requests.h"
+#include "engine/core/requests.h"
+#include "engine/runtime/model_files.h"
 
 namespace pb {
 
@@ -36,7 +37,10 @@ struct EngineConfig {
   std::string precision = "float32";
 };
 
-using JobRequest = std::variant<InpaintRequest, Text2ImRequest, ClassicFillRequest>;
+// Every request type the engine runs. Dispatch is a std::visit over an overload set: a type
+// added here without a handler does not compile.
+using JobRequest = std::variant<InpaintRequest, Text2ImRequest, ClassicFillRequest,
+                                VariationsRequest, UnclipRequest>;
 
 struct Job {
   JobRequest request;
@@ -47,15 +51,21 @@ struct Job {
 
 using DoneCallback = std::function<void(JobId, Result<RunResult>)>;
 
-// What is installed, for the UI's mode switch.
+// What is installed, for the UI's mode switch: one entry per feature.
+struct FeatureAvailability {
+  ModelFeature feature = ModelFeature::inpaint;
+  bool available = false;
+  std::vector<std::string> missing;  // file names
+  std::string reason;                // why not: each missing file, where to get it; "" if available
+};
+
 struct ModelAvailability {
-  bool glide_inpaint = false;  // base_inpaint.pt + upsample_inpaint.pt
-  bool glide_text2im = false;  // base.pt + upsample.pt
-  bool unclip = false;         // Karlo files + ViT-L-14.pt
   std::string models_dir;
-  std::string reason_inpaint;  // why not, naming the missing files
-  std::string reason_text2im;
-  std::string reason_unclip;
+  std::vector<FeatureAvailability> features;  // in kAllFeatures order
+
+  const FeatureAvailability& of(ModelFeature feature) const;
+  bool available(ModelFeature feature) const { return of(feature).available; }
+  bool any() const;
 };
 
 class Engine {

@@ -1,68 +1,26 @@
 #include "engine/runtime/model_cache.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
-#include "engine/core/error.h"
-#include "engine/io/checkpoint.h"
 #include "engine/runtime/model_files.h"
 
 namespace pb {
 
-namespace {
-
-namespace fs = std::filesystem;
-
-nn::glide::Config published_config(const std::string& role) {
-  using nn::glide::Config;
-  if (role == "base") return Config::base();
-  if (role == "base-inpaint") return Config::base_inpaint();
-  if (role == "upsample") return Config::upsample();
-  if (role == "upsample-inpaint") return Config::upsample_inpaint();
-  throw Error(ErrorCode::internal, "unknown GLIDE model role " + role);
-}
-
-nn::glide::Config config_for(const std::string& role, const std::string& path) {
-  fs::path side = fs::path(path).replace_extension(".json");
-  std::error_code ec;
-  if (!fs::is_regular_file(side, ec)) return published_config(role);
-  std::ifstream in(side);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    return nn::glide::config_from_json(ss.str());
-  } catch (const Error& e) {
-    throw Error(e.code(), side.string() + ": " + e.what());
-  }
-}
-
-}  // namespace
-
-ModelCache::Loaded ModelCache::glide(const std::string& role, const std::string& path,
-                                     const DeviceChoice& device, const LoadingFn& on_loading) {
-  const std::string key = role + "|" + path + "|" + device.label;
+pipelines::LoadedModel ModelCache::get(const std::string& role, const std::string& path,
+                                       const std::string& device_label, const Loader& load,
+                                       const LoadingFn& on_loading) {
+  const std::string key = role + "|" + path + "|" + device_label;
   if (auto it = models_.find(key); it != models_.end()) {
     it->second.last_used = ++clock_;
     return it->second.loaded;
   }
-  const std::string name = fs::path(path).filename().string();
+  const std::string name = std::filesystem::path(path).filename().string();
   if (on_loading) on_loading(name, false);
-  const nn::glide::Config cfg = config_for(role, path);
-  nn::glide::GlideUNet model(cfg);
-  {
-    const io::Checkpoint ck = io::load_checkpoint(path);
-    io::load_state_dict(*model, ck.tensors, {}, path);
-  }
-  model->eval();
-  nn::glide::place_for_inference(*model, device.device);
-  if (device.bf16) model->convert_body_to(torch::kBFloat16);
   Entry e;
-  e.loaded.model = model;
+  e.loaded = load();
   e.loaded.path = path;
+  e.loaded.name = name;
   e.loaded.fingerprint = quick_file_fingerprint(path);
-  for (const auto& p : model->parameters()) e.loaded.bytes += p.numel() * p.element_size();
-  e.device_label = device.label;
   e.last_used = ++clock_;
   models_[key] = e;
   if (on_loading) on_loading(name, true);
@@ -70,11 +28,19 @@ ModelCache::Loaded ModelCache::glide(const std::string& role, const std::string&
 }
 
 const text::GlideTokenizer& ModelCache::glide_tokenizer(const std::string& vocab_dir) {
-  if (!tokenizer_ || tokenizer_dir_ != vocab_dir) {
-    tokenizer_ = text::GlideTokenizer::load(vocab_dir);
-    tokenizer_dir_ = vocab_dir;
+  if (!glide_tokenizer_ || glide_tokenizer_dir_ != vocab_dir) {
+    glide_tokenizer_ = text::GlideTokenizer::load(vocab_dir);
+    glide_tokenizer_dir_ = vocab_dir;
   }
-  return *tokenizer_;
+  return *glide_tokenizer_;
+}
+
+const text::ClipTokenizer& ModelCache::clip_tokenizer(const std::string& vocab_dir) {
+  if (!clip_tokenizer_ || clip_tokenizer_dir_ != vocab_dir) {
+    clip_tokenizer_ = text::ClipTokenizer::load(vocab_dir);
+    clip_tokenizer_dir_ = vocab_dir;
+  }
+  return *clip_tokenizer_;
 }
 
 std::size_t ModelCache::loaded_bytes() const {

@@ -26,73 +26,73 @@ std::vector<ModelFile> make_list() {
        "GLIDE (filtered) 64x64 inpainting base model, 385M parameters",
        glide + "base_inpaint.pt",
        0,
-       {F::glide_inpaint}},
+       {F::inpaint}},
       {"upsample_inpaint.pt",
        "upsample-inpaint",
        "GLIDE (filtered) 64->256 inpainting upsampler, 398M parameters",
        glide + "upsample_inpaint.pt",
        0,
-       {F::glide_inpaint}},
+       {F::inpaint}},
       {"base.pt",
        "base",
        "GLIDE (filtered) 64x64 text-to-image base model, 385M parameters",
        glide + "base.pt",
        0,
-       {F::glide_text2im}},
+       {F::text2im}},
       {"upsample.pt",
        "upsample",
        "GLIDE (filtered) 64->256 upsampler, 398M parameters",
        glide + "upsample.pt",
        0,
-       {F::glide_text2im}},
+       {F::text2im}},
       {"encoder.json.gz",
        "glide-vocab",
        "GLIDE tokenizer vocabulary (GPT-2 BPE)",
        vocab + "encoder.json.gz",
        348346,
-       {F::glide_inpaint, F::glide_text2im}},
+       {F::inpaint, F::text2im}},
       {"vocab.bpe.gz",
        "glide-merges",
        "GLIDE tokenizer merges (GPT-2 BPE)",
        vocab + "vocab.bpe.gz",
        213544,
-       {F::glide_inpaint, F::glide_text2im}},
+       {F::inpaint, F::text2im}},
       {"prior-ckpt-step=01000000-of-01000000.ckpt",
        "karlo-prior",
        "Karlo v1 alpha diffusion prior (text -> CLIP image embedding), 1B parameters",
        karlo + "85626483eaca9f581e2a78d31ff905ca/prior-ckpt-step%3D01000000-of-01000000.ckpt",
        0,
-       {F::unclip}},
+       {F::unclip_text2im}},
       {"decoder-ckpt-step=01000000-of-01000000.ckpt",
        "karlo-decoder",
        "Karlo v1 alpha 64x64 decoder (CLIP image embedding -> image), 900M parameters",
        karlo + "efdf6206d8ed593961593dc029a8affa/decoder-ckpt-step%3D01000000-of-01000000.ckpt",
        0,
-       {F::unclip}},
+       {F::variations, F::unclip_text2im, F::interpolation}},
       {"improved-sr-ckpt-step=1.2M.ckpt",
        "karlo-sr",
        "Karlo v1 alpha 64->256 super-resolution (two U-Nets), 1.4B parameters",
        karlo + "4226b831ae0279020d134281f3c31590/improved-sr-ckpt-step%3D1.2M.ckpt",
        0,
-       {F::unclip}},
+       {F::variations, F::unclip_text2im, F::interpolation}},
       {"ViT-L-14.pt",
        "clip-vit-l-14",
        "OpenAI CLIP ViT-L/14 (TorchScript archive)",
        karlo + "096db1af569b284eb76b3881534822d9/ViT-L-14.pt",
        0,
-       {F::unclip}},
+       {F::variations, F::unclip_text2im, F::interpolation}},
       {"ViT-L-14_stats.th",
        "clip-stats",
        "CLIP image-embedding mean/std used by Karlo's prior",
        karlo + "0b62380a75e56f073e2844ab5199153d/ViT-L-14_stats.th",
        0,
-       {F::unclip}},
+       {F::unclip_text2im}},
       {"bpe_simple_vocab_16e6.txt.gz",
        "clip-vocab",
        "CLIP tokenizer merges (BPE)",
        "https://github.com/openai/CLIP/raw/main/clip/bpe_simple_vocab_16e6.txt.gz",
        1356917,
-       {F::unclip}},
+       {F::variations, F::unclip_text2im, F::interpolation}},
   };
 }
 
@@ -123,14 +123,34 @@ std::vector<const ModelFile*> files_for(ModelFeature feature) {
 
 const char* to_string(ModelFeature feature) {
   switch (feature) {
-    case ModelFeature::glide_inpaint:
+    case ModelFeature::inpaint:
       return "GLIDE inpainting";
-    case ModelFeature::glide_text2im:
+    case ModelFeature::text2im:
       return "GLIDE text-to-image";
-    case ModelFeature::unclip:
-      return "unCLIP (Karlo) variations and interpolation";
+    case ModelFeature::variations:
+      return "unCLIP image variations";
+    case ModelFeature::unclip_text2im:
+      return "unCLIP text-to-image";
+    case ModelFeature::interpolation:
+      return "unCLIP interpolation";
   }
   return "?";
+}
+
+const char* feature_id(ModelFeature feature) {
+  switch (feature) {
+    case ModelFeature::inpaint:
+      return "inpaint";
+    case ModelFeature::text2im:
+      return "text2im";
+    case ModelFeature::variations:
+      return "variations";
+    case ModelFeature::unclip_text2im:
+      return "unclip_text2im";
+    case ModelFeature::interpolation:
+      return "interpolation";
+  }
+  return "other";
 }
 
 std::optional<std::string> locate_model_file(const std::string& models_dir, const ModelFile& f) {

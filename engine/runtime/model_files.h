@@ -10,7 +10,18 @@
 
 namespace pb {
 
-enum class ModelFeature { glide_inpaint, glide_text2im, unclip };
+// What a person can do, each with the files it needs.
+enum class ModelFeature {
+  inpaint,         // GLIDE inpainting (the classic OpenCV fill needs no files)
+  text2im,         // GLIDE text-to-image
+  variations,      // unCLIP image variations (CLIP image embedding -> decoder -> SR)
+  unclip_text2im,  // unCLIP text-to-image (prompt -> prior -> decoder -> SR)
+  interpolation,   // slerp between two images' CLIP embeddings, text diffs
+};
+inline constexpr ModelFeature kAllFeatures[] = {ModelFeature::inpaint, ModelFeature::text2im,
+                                                ModelFeature::variations,
+                                                ModelFeature::unclip_text2im,
+                                                ModelFeature::interpolation};
 
 struct ModelFile {
   std::string name;         // file name in the models folder
@@ -24,7 +35,8 @@ struct ModelFile {
 const std::vector<ModelFile>& model_files();
 const ModelFile* find_model_file(const std::string& role);  // nullptr if unknown
 std::vector<const ModelFile*> files_for(ModelFeature feature);
-const char* to_string(ModelFeature feature);
+const char* to_string(ModelFeature feature);  // "GLIDE inpainting", ...
+const char* feature_id(ModelFeature feature);  // "inpaint", "variations", ... (scripts)
 
 // Full path of a file in the models folder (or, for vocabularies, its tokenizer/ subfolder)
 // if it exists.

@@ -3,9 +3,6 @@
 // inpainting models with random weights: base-inpaint (batch 2 = cond + uncond, 64x64)
 // and upsample-inpaint (batch 1, 256x256 from 64x64). Compare with
 // shared/fixtures/glide/reference_timing.json (reference PyTorch, float32).
-#include <dlfcn.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <torch/cuda.h>
 #include <torch/types.h>
 
@@ -20,6 +17,7 @@
 #include <vector>
 
 #include "bench_options.h"
+#include "bench_util.h"
 #include "engine/core/command_registry.h"
 #include "engine/nn/glide/model.h"
 #include "op_profile.h"
@@ -49,38 +47,7 @@ reference timing), the text encoding, and reports peak RSS.
   OMP_WAIT_POLICY=PASSIVE in the environment also helps on a small machine.
 )";
 
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-// Process CPU time (all threads): on a machine shared with other jobs it says what a
-// step costs without the waiting; with one thread it approximates an idle machine's wall time.
-double cpu_ms() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) * 1e-6;
-}
-
-double peak_rss_mib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return double(ru.ru_maxrss) / 1024.0;
-}
-
-// OpenBLAS keeps its own pthread pool; set it at run time without a link dependency.
-bool set_blas_threads(int n) {
-  using Fn = void (*)(int);
-  auto fn = reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  if (!fn) return false;
-  fn(n);
-  return true;
-}
-
-void sync(const torch::Device& d) {
-  if (d.is_cuda()) torch::cuda::synchronize();
-}
+using namespace pb::bench;
 
 void print_reference(const std::string& model) {
   std::ifstream in(std::string(PB_DEFAULT_FIXTURES) + "/glide/reference_timing.json");

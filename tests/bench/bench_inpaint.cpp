@@ -4,7 +4,6 @@
 // counts extrapolated from them (said so in the output); --full runs every step.
 #ifdef PB_WITH_PIPELINES
 #include <ATen/Parallel.h>
-#include <sys/resource.h>
 
 #include <c10/core/InferenceMode.h>
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include <random>
 
 #include "bench_options.h"
+#include "bench_util.h"
 #include "engine/core/command_registry.h"
 #include "engine/diffusion/schedule.h"
 #include "engine/pipelines/glide_pipeline.h"
@@ -25,7 +25,7 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using namespace pb::bench;
 
 constexpr const char* kHelp =
     R"(Usage: promptbrush-bench inpaint [--preset default|fast|all] [--threads N]
@@ -46,24 +46,12 @@ Compares per-step times with the reference's single forward calls in
 fixtures/glide/reference_timing.json.
 )";
 
-double peak_rss_mib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return double(u.ru_maxrss) / 1024.0;  // Linux: KiB
-}
-
 struct StageTimes {
   // Seconds between consecutive step reports of each stage (first step excluded when more
   // than one was measured: it includes warm-up).
   std::map<std::string, std::vector<double>> steps;
   double first_report = -1;  // seconds from run start to the base stage's step 0
 };
-
-double mean(const std::vector<double>& v) {
-  double s = 0;
-  for (double x : v) s += x;
-  return v.empty() ? 0 : s / double(v.size());
-}
 
 void reference_line(const std::string& fixtures) {
   std::ifstream in(fixtures + "/glide/reference_timing.json");

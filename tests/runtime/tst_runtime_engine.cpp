@@ -2,8 +2,10 @@
 // inpaint jobs with the fixtures' small GLIDE models (their options JSON beside the weights),
 // cancel, supersede, destructor while running, run_sync; the model cache's LRU budget.
 // LibTorch headers before Qt's: Qt's "slots" macro breaks ATen's ivalue_inl.h.
+#include "engine/core/cpu_features.h"
 #include "engine/runtime/device.h"
 #include "engine/runtime/engine.h"
+#include "engine/pipelines/glide_loader.h"
 #include "engine/runtime/model_cache.h"
 #include "engine/runtime/model_files.h"
 
@@ -97,17 +99,28 @@ class RuntimeEngine : public QObject {
       QVERIFY(f->url.rfind("https://", 0) == 0);
       QVERIFY(!f->features.empty());
     }
-    QCOMPARE(files_for(ModelFeature::glide_inpaint).size(), size_t(4));
-    QCOMPARE(files_for(ModelFeature::unclip).size(), size_t(6));
+    QCOMPARE(files_for(ModelFeature::inpaint).size(), size_t(4));
+    QCOMPARE(files_for(ModelFeature::text2im).size(), size_t(4));
+    // Variations: decoder, SR, CLIP and its vocabulary; text-to-image adds prior and stats.
+    QCOMPARE(files_for(ModelFeature::variations).size(), size_t(4));
+    QCOMPARE(files_for(ModelFeature::unclip_text2im).size(), size_t(6));
+    QCOMPARE(files_for(ModelFeature::interpolation).size(), size_t(4));
   }
 
   void missing_weights_name_the_files() {
     QTemporaryDir empty;
     Engine engine({.models_dir = empty.path().toStdString()});
     const ModelAvailability a = engine.availability();
-    QVERIFY(!a.glide_inpaint);
-    QVERIFY(a.reason_inpaint.find("base_inpaint.pt") != std::string::npos);
-    QVERIFY(a.reason_inpaint.find("openaipublic.blob.core.windows.net") != std::string::npos);
+    QCOMPARE(a.features.size(), std::size(kAllFeatures));
+    QVERIFY(!a.any());
+    QVERIFY(!a.available(ModelFeature::inpaint));
+    const std::string& reason = a.of(ModelFeature::inpaint).reason;
+    QVERIFY(reason.find("base_inpaint.pt") != std::string::npos);
+    QVERIFY(reason.find("openaipublic.blob.core.windows.net") != std::string::npos);
+    const auto& missing = a.of(ModelFeature::unclip_text2im).missing;
+    QCOMPARE(missing.size(), size_t(6));
+    QVERIFY(std::find(missing.begin(), missing.end(), "ViT-L-14_stats.th") != missing.end());
+    QVERIFY(a.of(ModelFeature::variations).reason.find("arena.kakaocdn.net") != std::string::npos);
 
     auto r = engine.run_sync(small_request(), {});
     QVERIFY(!r.ok());
@@ -144,8 +157,10 @@ class RuntimeEngine : public QObject {
     const DeviceChoice f32 = choose_device("cpu", 2);
     QVERIFY(!f32.bf16);
     const DeviceChoice bf16 = choose_device("cpu", 2, "bfloat16");
-    QVERIFY(bf16.bf16);
-    QVERIFY(bf16.label.find("bfloat16") != std::string::npos);
+    // Native bf16 or the float32 fallback, said in the label.
+    QCOMPARE(bf16.bf16, cpu_has_native_bf16());
+    QVERIFY(bf16.label.find(bf16.bf16 ? "cpu bfloat16" : "no native bfloat16") !=
+            std::string::npos);
     QVERIFY_THROWS_EXCEPTION(pb::Error, choose_device("cpu", 2, "int8"));
   }
 
@@ -171,7 +186,7 @@ class RuntimeEngine : public QObject {
     if (!have_models_) QSKIP("fixture models not found");
     Outcomes out;  // outlives the engine: done callbacks may still be returning
     Engine engine({.models_dir = models_.path().toStdString(), .device = "cpu", .threads = 1});
-    QVERIFY(engine.availability().glide_inpaint);
+    QVERIFY(engine.availability().available(ModelFeature::inpaint));
     std::vector<std::string> stages;
     std::mutex m;
     RunCallbacks cb;
@@ -281,16 +296,20 @@ class RuntimeEngine : public QObject {
     const std::string d = models_.path().toStdString();
     int loads = 0;
     auto on_loading = [&](const std::string&, bool done) { loads += done; };
-    auto base = cache.glide("base-inpaint", d + "/base_inpaint.pt", cpu, on_loading);
-    auto up = cache.glide("upsample-inpaint", d + "/upsample_inpaint.pt", cpu, on_loading);
+    auto glide = [&](const std::string& role, const std::string& path) {
+      return cache.get(role, path, cpu.label,
+                       [&] { return pipelines::load_glide_model(role, path, {}); }, on_loading);
+    };
+    auto base = glide("base-inpaint", d + "/base_inpaint.pt");
+    auto up = glide("upsample-inpaint", d + "/upsample_inpaint.pt");
     QCOMPARE(loads, 2);
     QCOMPARE(cache.loaded_count(), size_t(2));
-    cache.glide("base-inpaint", d + "/base_inpaint.pt", cpu, on_loading);  // base most recent
+    glide("base-inpaint", d + "/base_inpaint.pt");  // base most recent
     QCOMPARE(loads, 2);
     const std::size_t one_mb = (std::max(base.bytes, up.bytes) >> 20) + 1;
     cache.trim(one_mb);
     QCOMPARE(cache.loaded_count(), size_t(1));
-    cache.glide("base-inpaint", d + "/base_inpaint.pt", cpu, on_loading);
+    glide("base-inpaint", d + "/base_inpaint.pt");
     QCOMPARE(loads, 2);  // the least recently used (upsampler) went, the base stayed
     cache.trim(1, {d + "/base_inpaint.pt"});
     QCOMPARE(cache.loaded_count(), size_t(1));  // in use: kept

@@ -301,9 +301,13 @@ void PromptPanel::setRunning(bool running) {
 }
 
 void PromptPanel::setProgress(const RunProgress& p) {
-  if (p.stage.startsWith(QLatin1String("loading"))) {
+  if (p.phase == RunPhase::Loading) {
     progress_->setRange(0, 0);
-    progressText_->setText(tr("Loading model: %1…").arg(p.stage.mid(8)));
+    progressText_->setText(tr("Loading model: %1…").arg(p.model));
+    return;
+  }
+  if (p.phase != RunPhase::Sampling) {
+    progressText_->setText(p.stage + QStringLiteral("…"));
     return;
   }
   const int total = p.overallTotal > 0 ? p.overallTotal : p.total;
@@ -311,6 +315,8 @@ void PromptPanel::setProgress(const RunProgress& p) {
   progress_->setRange(0, qMax(1, total));
   progress_->setValue(step);
   QString text = tr("%1 · step %2/%3").arg(p.stage).arg(p.step).arg(p.total);
+  if (p.stageCount > 1)
+    text = tr("Stage %1/%2: %3").arg(p.stageIndex).arg(p.stageCount).arg(text);
   if (p.remainingSeconds >= 0) text += tr(" · about %1 s left").arg(qRound(p.remainingSeconds));
   progressText_->setText(text);
 }

@@ -57,8 +57,15 @@ struct Availability {
   QString modelsDir;
 };
 
+// What a run is doing (mirrors the engine's phases; the UI has no engine types).
+enum class RunPhase { Loading, Encoding, Sampling, Pasting };
+
 struct RunProgress {
-  QString stage;  // "loading base-inpaint", "base", "upsample", ...
+  RunPhase phase = RunPhase::Sampling;
+  QString model;  // the file at work ("base_inpaint.pt")
+  QString stage;  // sampling: "base", "upsample", "decoder", ...; otherwise a short description
+  int stageIndex = 0;  // sampling: stage stageIndex of stageCount
+  int stageCount = 0;
   int step = 0;
   int total = 0;
   int overallStep = 0;

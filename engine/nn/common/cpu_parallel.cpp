@@ -74,4 +74,30 @@ torch::Tensor attention_heads(const torch::Tensor& q, const torch::Tensor& k,
   return out;
 }
 
+torch::Tensor attention_heads(const torch::Tensor& q, const torch::Tensor& k,
+                              const torch::Tensor& v, const torch::Tensor& bias) {
+  TORCH_CHECK(bias.dim() == 3 && (bias.size(0) == q.size(0) || bias.size(0) == 1),
+              "attention_heads: bias must be [BH or 1, T or 1, S], got ", bias.sizes());
+  // logits [.., T, S] + bias, softmax in float32, back to the input dtype.
+  auto biased_softmax = [](const torch::Tensor& logits, const torch::Tensor& b) {
+    if (logits.scalar_type() == torch::kFloat) return at::softmax(logits.add_(b), -1);
+    return at::softmax(logits.to(torch::kFloat).add_(b), -1).to(logits.scalar_type());
+  };
+  const torch::Tensor b = bias.to(torch::kFloat);
+  if (!split_on_cpu(q)) {
+    torch::Tensor w = biased_softmax(at::bmm(q.transpose(1, 2), k), b);  // [BH, T, S]
+    return at::bmm(v, w.transpose(1, 2));
+  }
+  torch::Tensor out = torch::empty_like(q, at::MemoryFormat::Contiguous);
+  const bool per_head = b.size(0) != 1;
+  parallel_range(q.size(0), [&](int64_t begin, int64_t end) {
+    for (int64_t h = begin; h < end; ++h) {
+      torch::Tensor w = biased_softmax(at::mm(q[h].t(), k[h]), b[per_head ? h : 0]);  // [T, S]
+      torch::Tensor o = out[h];
+      at::mm_out(o, v[h], w.t());
+    }
+  });
+  return out;
+}
+
 }  // namespace pb::nn

@@ -16,5 +16,10 @@ torch::Tensor batched_linear(const torch::Tensor& x, const torch::Tensor& weight
 // -> [BH, d, T]. The softmax runs in float32 whatever the input dtype.
 torch::Tensor attention_heads(const torch::Tensor& q, const torch::Tensor& k,
                               const torch::Tensor& v);
+// The same with an additive bias on the logits before the softmax (e.g. 0 / -inf key
+// masks): bias broadcastable to [BH, T, S] with a leading dimension of BH or 1. It is
+// added in float32 whatever q's dtype.
+torch::Tensor attention_heads(const torch::Tensor& q, const torch::Tensor& k,
+                              const torch::Tensor& v, const torch::Tensor& bias);
 
 }  // namespace pb::nn

@@ -1,6 +1,8 @@
 #pragma once
-// Plain request and result structs of the engine API. Defaults follow the GLIDE
-// inpainting notebook; presets (fast/default) are data in engine/pipelines/presets.
+// Plain request and result structs of the engine API, below every layer that runs them
+// (pipelines and runtime include this; it includes only core). GLIDE defaults follow the
+// inpainting notebook, Karlo's its sampler template (SAMPLING_CONF "default"); presets
+// (fast/default) are data in engine/pipelines/presets.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -24,6 +26,9 @@ struct GlideSettings {
   std::optional<std::uint64_t> seed;        // none: random (the result reports the seed used)
   int candidates = 1;                       // images generated in one run
   bool upsample = true;                     // run the 64 -> 256 stage
+  // Order the candidates by CLIP similarity to the prompt (needs ViT-L-14.pt); the scores
+  // come back in RunResult::clip_scores.
+  bool rank_with_clip = false;
 };
 
 struct InpaintRequest {
@@ -49,6 +54,32 @@ struct ClassicFillRequest {
   double radius = 5.0;
 };
 
+// unCLIP (Karlo v1 alpha). Respacings are step counts as Karlo's ("25", "50", "7").
+struct KarloSettings {
+  float prior_guidance_scale = 4.0f;    // text-to-image only
+  std::string prior_respacing = "25";   // text-to-image only
+  float decoder_guidance_scale = 8.0f;  // guides eps of the 64 px decoder
+  std::string decoder_respacing = "50";  // "fast": "25"
+  // The SR stage is fixed to Karlo's "7" (its two U-Nets switch at the last step).
+  std::optional<std::uint64_t> seed;  // none: random (the result reports the seeds used)
+  int candidates = 1;
+  bool super_resolve = true;  // false: stop at the 64 px decoder output
+  bool rank_with_clip = false;
+};
+
+// Image variations: new images with the content and style of `image` (CLIP image embedding
+// -> decoder -> SR), as Karlo's I2ISampler.
+struct VariationsRequest {
+  Image image;  // RGB, any size (resized straight to 224x224 for CLIP, as Karlo does)
+  KarloSettings settings;
+};
+
+// unCLIP text-to-image: prompt -> prior -> image embedding -> decoder -> SR (T2ISampler).
+struct UnclipRequest {
+  std::string prompt;
+  KarloSettings settings;
+};
+
 struct Rect {
   int x = 0, y = 0, width = 0, height = 0;
 };
@@ -56,6 +87,9 @@ struct Rect {
 struct RunResult {
   std::vector<Image> images;         // one per candidate, at the source resolution
   std::vector<std::uint64_t> seeds;  // seed of each candidate
+  // CLIP similarity (cosine) of each candidate to the prompt (variations: to the source
+  // image), when ranking was asked for; images, seeds and scores are then in descending order.
+  std::vector<float> clip_scores;
   Rect window;                       // inpaint: the square window the model saw
   // Generation parameters, for PNG text chunks and the run history: "prompt",
   // "steps", "sampler", "cfg_scale", "seed", "size", "model", "model_hash", ...

@@ -1,0 +1,12 @@
+#pragma once
+// What the CPU can do natively, where it changes the engine's choices.
+namespace pb {
+
+// True when the CPU has native bfloat16 arithmetic (AVX-512 BF16 or AMX BF16), where
+// oneDNN's bf16 convolutions are about twice as fast as float32. Without it LibTorch falls
+// back to generic bf16 kernels: on a 2-core AMD EPYC without AVX-512 a GLIDE base step took
+// 100 s in bf16 against 5.1 s in float32, with 13% error instead of ~5%. Linux: read from
+// /proc/cpuinfo once; elsewhere false.
+bool cpu_has_native_bf16();
+
+}  // namespace pb
