@@ -4,6 +4,7 @@
 // bf16 mode. LibTorch before Qt: Qt's `slots` macro breaks torch's JIT headers.
 #include <torch/types.h>
 
+#include "engine/core/cpu_features.h"
 #include "engine/core/error.h"
 #include "engine/io/checkpoint.h"
 #include "engine/nn/glide/config.h"
