@@ -22,17 +22,32 @@
 namespace {
 
 constexpr const char* kHelp =
-    R"(Usage: promptbrush-cli forward --config OPTIONS.json --weights W --inputs IO.pt --out OUT.pt
-                           [--device auto|cpu|cuda] [--threads N]
+    R"(Usage: promptbrush-cli forward --config CONFIG.json --weights W --inputs IO.pt --out OUT.pt
+                           [--model glide|clip|prior|decoder|sr] [--device auto|cpu|cuda]
+                           [--threads N]
 
-Builds the GLIDE network OPTIONS.json describes (a fixture's <name>.json, whose "options"
-object is used, or a bare options object), loads the weights W (torch .pt zip or legacy,
-safetensors), runs one forward pass on the tensors of IO.pt and writes {"output": tensor}
-(float32, CPU) to OUT.pt, readable by torch.load and torch::jit::pickle_load.
+Builds the network CONFIG.json describes, loads the weights W, runs one forward pass on the
+tensors of IO.pt and writes a plain dict of float32 CPU tensors to OUT.pt, readable by
+torch.load and torch::jit::pickle_load.
 
-  --inputs IO.pt   a torch.save'd plain dict with x_t [B,3,H,W], timesteps [B] (int64,
-                   0..999), tokens [B,ctx], mask [B,ctx]; inpaint models: inpaint_image,
-                   inpaint_mask; super-resolution models: low_res. Other keys are ignored.
+  --model glide    (default) GLIDE: CONFIG.json is a fixture's <name>.json (its "options"
+                   object) or a bare options object; W a torch .pt (zip or legacy) or
+                   safetensors. IO.pt: x_t [B,3,H,W], timesteps [B] (0..999), tokens [B,ctx],
+                   mask [B,ctx]; inpaint models: inpaint_image, inpaint_mask;
+                   super-resolution models: low_res. Writes {"output"}.
+  --model clip|prior|decoder|sr
+                   OpenAI CLIP, or Karlo's prior, decoder or 64->256 SR: CONFIG.json is the
+                   unCLIP fixtures' small_configs.json (the entry named by --model is used)
+                   or a bare config object in the same form; W a Karlo .ckpt, .safetensors,
+                   state_dict or (clip) OpenAI's TorchScript archive. Inputs -> outputs,
+                   with the fixtures' names:
+                     clip:    pixel_values and/or tokens -> image_embeds, text_embeds, text_seq
+                     prior:   x_t, timesteps, text_emb, text_enc, mask (clip_mean, clip_std)
+                              -> out
+                     decoder: x_t, timesteps, txt_feat, txt_feat_seq, mask, y -> out
+                     sr:      x_t, timesteps, low_res -> out_first_steps, out_last_step
+  --inputs IO.pt   a torch.save'd dict of tensors (zip or legacy format); other keys are
+                   ignored
   --device         auto (default): CUDA in half precision when available, else CPU float32
   --threads N      intra-op threads on the CPU (default: LibTorch's choice)
 )";
@@ -43,21 +58,15 @@ std::string read_file(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+// Through the engine's own reader: every torch.save format, one-entry dicts (which
+// torch::jit::pickle_load refuses) and hostile files handled as for weights.
 std::map<std::string, torch::Tensor> read_inputs(const std::string& path) {
-  const std::string text = read_file(path);
-  torch::IValue value;
-  try {
-    value = torch::jit::pickle_load(std::vector<char>(text.begin(), text.end()));
-  } catch (const std::exception& e) {
-    throw pb::Error(pb::ErrorCode::bad_file, path + ": not a torch.save'd plain dict of tensors (" +
-                                                 std::string(e.what()).substr(0, 200) + ")");
-  }
-  if (!value.isGenericDict())
-    throw pb::Error(pb::ErrorCode::bad_file, path + ": expected a dict of tensors");
+  const pb::io::Checkpoint ck = pb::io::load_checkpoint(path);
   std::map<std::string, torch::Tensor> out;
-  for (const auto& item : value.toGenericDict())
-    if (item.key().isString() && item.value().isTensor())
-      out[item.key().toStringRef()] = item.value().toTensor();
+  for (const auto& [name, tensor] : ck.tensors) out[name] = tensor;
+  if (out.empty())
+    throw pb::Error(pb::ErrorCode::bad_file,
+                    path + ": holds no tensors (expected a torch.save'd dict of tensors)");
   return out;
 }
 

@@ -94,10 +94,12 @@ class TestNnClip : public QObject {
     QCOMPARE(c.transformer_width, 16);
     QCOMPARE(c.transformer_heads, 2);
     QCOMPARE(c.vision_tokens(), 17);
-    // {"clip": {...}} and a bare object; vision_heads absent -> vision_width / 64.
+    // {"clip": {...}} and a bare object; vision heads are vision_width / 64 as CLIP's
+    // constructor takes them, even where a config says otherwise (a copied fixture entry).
     const Config wrapped =
-        config_from_json(R"({"clip": {"vision_width": 128, "vision_heads": 4}})");
-    QCOMPARE(wrapped.vision_heads, 4);
+        config_from_json(R"({"clip": {"vision_width": 128, "vision_heads": 1}})");
+    QCOMPARE(wrapped.vision_heads, 2);
+    QCOMPARE(config_from_json(R"({"vision_width": 32, "vision_heads": 2})").vision_heads, 2);
     const Config bare = config_from_json(R"({"vision_width": 256, "embed_dim": 32})");
     QCOMPARE(bare.vision_heads, 4);
     QCOMPARE(bare.embed_dim, 32);

@@ -21,36 +21,6 @@ namespace {
 using pb::nn::clip::Clip;
 using pb::nn::clip::Config;
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-Check skipped(const std::string& name, const std::string& why) {
-  Check c;
-  c.name = name;
-  c.detail = why;
-  return c;
-}
-
-Check measured(const std::string& name, double error, double tolerance, std::string detail = {}) {
-  Check c;
-  c.name = name;
-  c.error = error;
-  c.tolerance = tolerance;
-  c.status = error <= tolerance ? Check::Status::passed : Check::Status::failed;
-  c.detail = std::move(detail);
-  return c;
-}
-
-Check failed(const std::string& name, const std::string& why) {
-  Check c = skipped(name, why);
-  c.status = Check::Status::failed;
-  return c;
-}
-
 double tolerance_for(const Target& target) {
   if (target.dtype == torch::kBFloat16) return 5e-2;  // 8 mantissa bits
   return forward_tolerance(target);

@@ -22,44 +22,6 @@ namespace {
 
 using pb::nn::glide::GlideUNet;
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-Check skipped(const std::string& name, const std::string& why) {
-  Check c;
-  c.name = name;
-  c.detail = why;
-  return c;
-}
-
-Check measured(const std::string& name, double error, double tolerance, std::string detail = {}) {
-  Check c;
-  c.name = name;
-  c.error = error;
-  c.tolerance = tolerance;
-  c.status = error <= tolerance ? Check::Status::passed : Check::Status::failed;
-  c.detail = std::move(detail);
-  return c;
-}
-
-Check failed(const std::string& name, const std::string& why) {
-  Check c = skipped(name, why);
-  c.status = Check::Status::failed;
-  return c;
-}
-
-// Float32 on a GPU means float32: no TF32 in convolutions or matrix products.
-void prepare(const Target& target) {
-  if (target.device.is_cuda()) {
-    at::globalContext().setAllowTF32CuDNN(false);
-    at::globalContext().setAllowTF32CuBLAS(false);
-  }
-}
-
 // A small fixture model (options <model>.json, weights in any container) on the target.
 GlideUNet load_model(const std::string& options, const std::string& weights, const Target& target) {
   GlideUNet model(pb::nn::glide::config_from_json(read_text(options)));

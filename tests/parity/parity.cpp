@@ -1,5 +1,6 @@
 #include "tests/parity/parity.h"
 
+#include <ATen/Context.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 
 #include <cstdlib>
@@ -7,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <sstream>
 #include <stdexcept>
 
 namespace pb::parity {
@@ -57,6 +59,43 @@ double forward_tolerance(const Target& target) {
 
 double sampling_tolerance(const Target& target) {
   return target.dtype == torch::kHalf ? 5e-2 : 1e-4;
+}
+
+Check skipped(const std::string& name, const std::string& why) {
+  Check c;
+  c.name = name;
+  c.detail = why;
+  return c;
+}
+
+Check failed(const std::string& name, const std::string& why) {
+  Check c = skipped(name, why);
+  c.status = Check::Status::failed;
+  return c;
+}
+
+Check measured(const std::string& name, double error, double tolerance, std::string detail) {
+  Check c;
+  c.name = name;
+  c.error = error;
+  c.tolerance = tolerance;
+  c.status = error <= tolerance ? Check::Status::passed : Check::Status::failed;
+  c.detail = std::move(detail);
+  return c;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void prepare(const Target& target) {
+  if (target.device.is_cuda()) {
+    at::globalContext().setAllowTF32CuDNN(false);
+    at::globalContext().setAllowTF32CuBLAS(false);
+  }
 }
 
 }  // namespace pb::parity

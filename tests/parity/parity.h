@@ -53,6 +53,16 @@ struct Check {
   bool skipped() const { return status == Status::skipped; }
 };
 
+// Building blocks of the checks.
+Check skipped(const std::string& name, const std::string& why);
+Check failed(const std::string& name, const std::string& why);
+// Passed when error <= tolerance.
+Check measured(const std::string& name, double error, double tolerance, std::string detail = {});
+// The whole file as bytes ("" if unreadable).
+std::string read_text(const std::string& path);
+// Float32 on a GPU means float32: no TF32 in convolutions or matrix products.
+void prepare(const Target& target);
+
 // Forward passes of the four small models in every weight container, each recorded
 // intermediate and the output (README sections 4-6). One check per tensor.
 std::vector<Check> glide_forward(const std::string& fixtures, const Target& target);

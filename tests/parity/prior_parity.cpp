@@ -23,43 +23,6 @@ namespace {
 using pb::nn::unclip::Prior;
 using pb::nn::unclip::PriorCondition;
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-Check skipped(const std::string& name, const std::string& why) {
-  Check c;
-  c.name = name;
-  c.detail = why;
-  return c;
-}
-
-Check measured(const std::string& name, double error, double tolerance, std::string detail = {}) {
-  Check c;
-  c.name = name;
-  c.error = error;
-  c.tolerance = tolerance;
-  c.status = error <= tolerance ? Check::Status::passed : Check::Status::failed;
-  c.detail = std::move(detail);
-  return c;
-}
-
-Check failed(const std::string& name, const std::string& why) {
-  Check c = skipped(name, why);
-  c.status = Check::Status::failed;
-  return c;
-}
-
-void prepare(const Target& target) {
-  if (target.device.is_cuda()) {
-    at::globalContext().setAllowTF32CuDNN(false);
-    at::globalContext().setAllowTF32CuBLAS(false);
-  }
-}
-
 // max_rel_error where both sides may hold -inf (attention biases): the infinities must sit
 // at the same places, the finite values are compared as usual.
 double rel_error_with_inf(const torch::Tensor& a, const torch::Tensor& b) {

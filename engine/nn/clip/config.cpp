@@ -88,7 +88,10 @@ Config config_from_json(const std::string& json_text) {
     *target = value.get<int>();
     heads_given |= key == "vision_heads";
   }
-  if (!heads_given) c.vision_heads = c.vision_width / 64;  // CLIP's constructor rule
+  // CLIP's constructor always takes vision_width / 64 heads, whatever a config file says
+  // (small_configs.json records the derived value); only below 64 channels, where that
+  // rule gives none, does a given vision_heads count.
+  if (c.vision_width >= 64 || !heads_given) c.vision_heads = c.vision_width / 64;
   c.validate();
   return c;
 }

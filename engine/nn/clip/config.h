@@ -32,7 +32,8 @@ struct Config {
 };
 
 // Parses small_configs.json whole (its "clip" entry), {"clip": {...}} or a bare object of
-// the fields above. vision_heads absent -> vision_width / 64 (what the constructor does).
+// the fields above. vision_heads = vision_width / 64 as the constructor derives it (a given
+// value counts only below 64 channels, where that rule gives none).
 // Other keys of the fixture ("weights_seed", ...) are ignored; a known field of the wrong
 // type, or an unknown key that looks like a typo of one, is an error naming it.
 // Throws pb::Error(invalid_argument).

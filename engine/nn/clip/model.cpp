@@ -1,13 +1,12 @@
 #include "engine/nn/clip/model.h"
 
-#include <ATen/Parallel.h>
-#include <ATen/ThreadLocalState.h>
 #include <c10/core/InferenceMode.h>
 
 #include <cmath>
 #include <limits>
 
 #include "engine/core/error.h"
+#include "engine/nn/common/cpu_parallel.h"
 
 namespace pb::nn::clip {
 
@@ -21,36 +20,6 @@ std::string shape_str(const torch::Tensor& t) {
 
 [[noreturn]] void bad_input(const std::string& what) {
   throw Error(ErrorCode::invalid_argument, "CLIP: " + what);
-}
-
-// Float32 products go to a BLAS pinned to one thread (see cpu_parallel.h): split them
-// over ATen's intra-op threads by rows instead.
-bool split_on_cpu(const torch::Tensor& x) {
-  return x.device().is_cpu() && x.scalar_type() == torch::kFloat && at::get_num_threads() > 1;
-}
-
-template <class Fn>
-void parallel_range(int64_t n, Fn fn) {
-  const at::ThreadLocalState state;
-  at::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
-    const at::ThreadLocalStateGuard guard(state);
-    fn(begin, end);
-  });
-}
-
-// x [..., in] @ w^T + b, w [out, in] -> [..., out]; one GEMM, or one per thread's rows.
-torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
-  std::vector<int64_t> sizes = x.sizes().vec();
-  const torch::Tensor x2 = x.reshape({-1, sizes.back()});
-  sizes.back() = w.size(0);
-  if (!split_on_cpu(x2) || x2.size(0) < 2) return at::addmm(b, x2, w.t()).view(sizes);
-  torch::Tensor out = torch::empty({x2.size(0), w.size(0)}, x2.options());
-  const torch::Tensor wt = w.t();
-  parallel_range(x2.size(0), [&](int64_t begin, int64_t end) {
-    torch::Tensor rows = out.narrow(0, begin, end - begin);
-    at::addmm_out(rows, b, x2.narrow(0, begin, end - begin), wt);
-  });
-  return out.view(sizes);
 }
 
 // softmax(q k^T + mask) v per head: q (already scaled), k, v [N, T, d], mask [T, T] or
@@ -96,13 +65,14 @@ MultiheadAttentionImpl::MultiheadAttentionImpl(int64_t width, int64_t heads) : h
 torch::Tensor MultiheadAttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
   const int64_t B = x.size(0), T = x.size(1), W = x.size(2), hd = W / heads_;
   // [B, T, 3W] -> [3, B, heads, T, hd]: Q, K, V for all heads, each head a slice of W.
-  const torch::Tensor qkv =
-      linear(x, in_proj_weight, in_proj_bias).view({B, T, 3, heads_, hd}).permute({2, 0, 3, 1, 4});
+  const torch::Tensor qkv = pb::nn::linear(x, in_proj_weight, in_proj_bias)
+                                .view({B, T, 3, heads_, hd})
+                                .permute({2, 0, 3, 1, 4});
   const torch::Tensor q = qkv[0].reshape({B * heads_, T, hd}) / std::sqrt(double(hd));
   const torch::Tensor k = qkv[1].reshape({B * heads_, T, hd});
   const torch::Tensor v = qkv[2].reshape({B * heads_, T, hd});
   const torch::Tensor a = attend(q, k, v, mask).view({B, heads_, T, hd}).permute({0, 2, 1, 3});
-  return linear(a.reshape({B, T, W}), out_proj->weight, out_proj->bias);
+  return pb::nn::linear(a.reshape({B, T, W}), out_proj->weight, out_proj->bias);
 }
 
 MlpImpl::MlpImpl(int64_t width) {
@@ -111,9 +81,9 @@ MlpImpl::MlpImpl(int64_t width) {
 }
 
 torch::Tensor MlpImpl::forward(const torch::Tensor& x) {
-  torch::Tensor h = linear(x, c_fc->weight, c_fc->bias);
+  torch::Tensor h = pb::nn::linear(x, c_fc->weight, c_fc->bias);
   h = h * torch::sigmoid(1.702 * h);  // QuickGELU
-  return linear(h, c_proj->weight, c_proj->bias);
+  return pb::nn::linear(h, c_proj->weight, c_proj->bias);
 }
 
 ResidualAttentionBlockImpl::ResidualAttentionBlockImpl(int64_t width, int64_t heads) {

@@ -1,28 +1,41 @@
 #include "engine/nn/common/cpu_parallel.h"
 
-#include <ATen/Parallel.h>
-#include <ATen/ThreadLocalState.h>
+#include <algorithm>
 
 namespace pb::nn {
-
-namespace {
 
 bool split_on_cpu(const torch::Tensor& x) {
   return x.device().is_cpu() && x.scalar_type() == torch::kFloat && at::get_num_threads() > 1;
 }
 
-// Runs fn(begin, end) over [0, n) on the intra-op threads with the caller's
-// thread-local state (inference mode, grad mode) on each of them.
-template <class Fn>
-void parallel_range(int64_t n, Fn fn) {
-  const at::ThreadLocalState state;
-  at::parallel_for(0, n, 1, [&](int64_t begin, int64_t end) {
-    const at::ThreadLocalStateGuard guard(state);
-    fn(begin, end);
-  });
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
+  std::vector<int64_t> sizes = x.sizes().vec();
+  const int64_t in = sizes.back(), rows = x.numel() / std::max<int64_t>(in, 1),
+                out_features = w.size(0);
+  sizes.back() = out_features;
+  const torch::Tensor x2 = x.reshape({rows, in});
+  if (!split_on_cpu(x2) || rows * out_features < 2) return at::addmm(b, x2, w.t()).view(sizes);
+  torch::Tensor out = torch::empty({rows, out_features}, x2.options());
+  // Many rows (token sequences): each thread takes rows. Few (a diffusion prior's three
+  // positions): each takes output features.
+  if (rows >= 8 * at::get_num_threads()) {
+    const torch::Tensor wt = w.t();
+    parallel_range(rows, [&](int64_t begin, int64_t end) {
+      torch::Tensor part = out.narrow(0, begin, end - begin);
+      at::addmm_out(part, b, x2.narrow(0, begin, end - begin), wt);
+    });
+  } else {
+    parallel_range(
+        out_features,
+        [&](int64_t begin, int64_t end) {
+          torch::Tensor cols = out.narrow(1, begin, end - begin);
+          at::addmm_out(cols, b.narrow(0, begin, end - begin), x2,
+                        w.narrow(0, begin, end - begin).t());
+        },
+        16);
+  }
+  return out.view(sizes);
 }
-
-}  // namespace
 
 torch::Tensor batched_linear(const torch::Tensor& x, const torch::Tensor& weight,
                              const torch::Tensor& bias) {

@@ -1,7 +1,5 @@
 #include "engine/nn/unclip/prior.h"
 
-#include <ATen/Parallel.h>
-#include <ATen/ThreadLocalState.h>
 #include <torch/nn/modules/activation.h>
 
 #include <cmath>
@@ -9,6 +7,7 @@
 #include <sstream>
 
 #include "engine/core/error.h"
+#include "engine/nn/common/cpu_parallel.h"
 
 namespace pb::nn::unclip {
 
@@ -31,25 +30,6 @@ void expect_shape(const char* name, const torch::Tensor& t, std::vector<int64_t>
     s << name << " must have shape " << torch::IntArrayRef(shape) << ", found " << shape_of(t);
     invalid(s.str());
   }
-}
-
-// Output features per intra-op thread: each computes x @ W[rows]^T into its columns of the
-// result. The engine pins the BLAS to one thread, so one at::linear would use one core.
-torch::Tensor split_linear(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b) {
-  if (!x.device().is_cpu() || x.scalar_type() != torch::kFloat || at::get_num_threads() < 2)
-    return at::linear(x, w, b);
-  const int64_t in = w.size(1), out_features = w.size(0);
-  const torch::Tensor x2 = x.reshape({-1, in});
-  torch::Tensor out = torch::empty({x2.size(0), out_features}, x.options());
-  const at::ThreadLocalState state;
-  at::parallel_for(0, out_features, 16, [&](int64_t begin, int64_t end) {
-    const at::ThreadLocalStateGuard guard(state);
-    torch::Tensor cols = out.narrow(1, begin, end - begin);
-    at::addmm_out(cols, b.narrow(0, begin, end - begin), x2, w.narrow(0, begin, end - begin).t());
-  });
-  std::vector<int64_t> sizes = x.sizes().vec();
-  sizes.back() = out_features;
-  return out.view(sizes);
 }
 
 // 0 where a key may be attended, -inf where not: [B, seq] key padding (mask padded with 4
@@ -81,8 +61,8 @@ PriorLinearImpl::PriorLinearImpl(int64_t in_features, int64_t out_features, bool
 }
 
 torch::Tensor PriorLinearImpl::forward(const torch::Tensor& x) {
-  return split_linear(x.scalar_type() == weight.scalar_type() ? x : x.to(weight.scalar_type()),
-                      weight, bias);
+  return pb::nn::linear(x.scalar_type() == weight.scalar_type() ? x : x.to(weight.scalar_type()),
+                        weight, bias);
 }
 
 PriorAttentionImpl::PriorAttentionImpl(int64_t width, int64_t heads, bool init) : heads_(heads) {

@@ -1,0 +1,172 @@
+// promptbrush-cli run as a person runs it: `forward --model clip|prior|decoder|sr` on the
+// unCLIP fixtures (outputs under the fixtures' names, equal to the reference), `variations`
+// and `unclip` with the small models (files, seeds, PNG parameters), and the messages and
+// exit codes for missing models and bad usage.
+// LibTorch headers before Qt's: Qt's "slots" macro breaks ATen's ivalue_inl.h.
+#include "engine/pipelines/png_io.h"
+#include "tests/parity/parity.h"
+
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include "tests/common/fixtures.h"
+#include "tests/common/karlo_models.h"
+
+namespace {
+
+struct Run {
+  int code = -1;
+  QString out, err;
+};
+
+Run cli(const QStringList& args) {
+  QProcess p;
+  p.setProgram(QStringLiteral(PB_CLI));
+  p.setArguments(args);
+  p.start();
+  Run r;
+  if (!p.waitForFinished(600000)) {
+    p.kill();
+    r.err = QStringLiteral("promptbrush-cli did not finish within 10 minutes");
+    return r;
+  }
+  r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+}  // namespace
+
+class AppCli : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+
+ private slots:
+  void forward_unclip_models_data() {
+    QTest::addColumn<QString>("model");
+    QTest::addColumn<QString>("weights");
+    QTest::addColumn<QString>("io");
+    QTest::addColumn<QStringList>("outputs");
+    QTest::newRow("clip torchscript")
+        << "clip"
+        << "clip_small.torchscript.pt"
+        << "clip_small.io.pt" << QStringList{"image_embeds", "text_embeds", "text_seq"};
+    QTest::newRow("clip state_dict")
+        << "clip"
+        << "clip_small.state_dict.pt"
+        << "clip_small.io.pt" << QStringList{"image_embeds", "text_embeds", "text_seq"};
+    QTest::newRow("prior") << "prior"
+                           << "prior_small.ckpt"
+                           << "prior_small.io.pt" << QStringList{"out"};
+    QTest::newRow("decoder") << "decoder"
+                             << "decoder_small.safetensors"
+                             << "decoder_small.io.pt" << QStringList{"out"};
+    QTest::newRow("sr") << "sr"
+                        << "sr_small.ckpt"
+                        << "sr_small.io.pt" << QStringList{"out_first_steps", "out_last_step"};
+  }
+
+  void forward_unclip_models() {
+    QFETCH(QString, model);
+    QFETCH(QString, weights);
+    QFETCH(QString, io);
+    QFETCH(QStringList, outputs);
+    PB_REQUIRE_FIXTURE(configs, "unclip/small_configs.json");
+    PB_REQUIRE_FIXTURE(w, "unclip/" + weights);
+    PB_REQUIRE_FIXTURE(inputs, "unclip/" + io);
+    const QString out = tmp_.filePath(model + "-" + weights + ".out.pt");
+    const Run r = cli({"forward", "--model", model, "--config", configs, "--weights", w, "--inputs",
+                       inputs, "--out", out, "--device", "cpu"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    const auto mine = pb::parity::load_io_fixture(out.toStdString());
+    const auto ref = pb::parity::load_io_fixture(inputs.toStdString());
+    for (const QString& key : outputs) {
+      const double err = pb::parity::max_rel_error(pb::parity::field(mine, key.toStdString()),
+                                                   pb::parity::field(ref, key.toStdString()));
+      qInfo("%s %s: %g", qPrintable(model), qPrintable(key), err);
+      QVERIFY2(err < 1e-4, qPrintable(key));
+    }
+  }
+
+  void forward_bad_usage() {
+    PB_REQUIRE_FIXTURE(configs, "unclip/small_configs.json");
+    PB_REQUIRE_FIXTURE(w, "unclip/sr_small.ckpt");
+    PB_REQUIRE_FIXTURE(inputs, "unclip/decoder_small.io.pt");
+    const QString out = tmp_.filePath("bad.pt");
+    // Weights of another model: named keys, exit 1.
+    Run r = cli({"forward", "--model", "decoder", "--config", configs, "--weights", w, "--inputs",
+                 inputs, "--out", out});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("model.cf_param"), qPrintable(r.err));
+    // Inputs lacking what the model needs.
+    r = cli({"forward", "--model", "sr", "--config", configs, "--weights", w, "--inputs", inputs,
+             "--out", out});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("low_res"), qPrintable(r.err));
+    // A weights file as inputs: a message, not an internal assertion.
+    r = cli({"forward", "--model", "sr", "--config", configs, "--weights", w, "--inputs", w,
+             "--out", out});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(!r.err.contains("INTERNAL ASSERT"), qPrintable(r.err));
+    r = cli({"forward", "--model", "vae", "--config", configs, "--weights", w, "--inputs", inputs,
+             "--out", out});
+    QCOMPARE(r.code, 2);
+  }
+
+  void variations_and_unclip() {
+    QTemporaryDir models;
+    if (!pbtest::make_karlo_models_dir(models.path())) QSKIP("unCLIP fixtures not found");
+    // An input image: any PNG will do; write one with the engine's writer.
+    pb::Image im(40, 30, 3);
+    for (size_t i = 0; i < im.pixels.size(); ++i) im.pixels[i] = std::uint8_t(i * 13);
+    const QString in = tmp_.filePath("in.png");
+    pb::pipelines::write_png(in.toStdString(), im, {});
+    const QString out = tmp_.filePath("var.png");
+    Run r = cli({"variations", "--image", in, "--out", out, "--models", models.path(), "--count",
+                 "2", "--seed", "7", "--steps", "2", "--device", "cpu", "--quiet"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("var-1.png") && r.out.contains("(seed 8"), qPrintable(r.out));
+    const auto texts = pb::pipelines::read_png_text(tmp_.filePath("var-2.png").toStdString());
+    bool has_seed = false;
+    for (const auto& t : texts)
+      has_seed =
+          has_seed || (t.key == "parameters" && t.value.find("Seed: 8") != std::string::npos &&
+                       t.value.find("Mode: variations") != std::string::npos);
+    QVERIFY(has_seed);
+
+    const QString t2i = tmp_.filePath("t2i.png");
+    r = cli({"unclip", "--prompt", "a red cube", "--out", t2i, "--models", models.path(), "--steps",
+             "2", "--prior-steps", "2", "--no-sr", "--rank", "--device", "cpu", "--quiet"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains("CLIP score"), qPrintable(r.out));
+    QVERIFY(QFile::exists(t2i));
+  }
+
+  void missing_models_and_bad_options() {
+    QTemporaryDir empty;
+    const QString out = tmp_.filePath("none.png");
+    Run r = cli({"unclip", "--prompt", "x", "--out", out, "--models", empty.path()});
+    QCOMPARE(r.code, 1);
+    for (const char* name : {"prior-ckpt-step=01000000-of-01000000.ckpt", "ViT-L-14.pt",
+                             "https://arena.kakaocdn.net/"})
+      QVERIFY2(r.err.contains(name), qPrintable(r.err));
+    QVERIFY(!QFile::exists(out));
+    r = cli({"variations", "--image", tmp_.filePath("nope.png"), "--out", out});
+    QCOMPARE(r.code, 2);
+    QVERIFY2(r.err.contains("nope.png"), qPrintable(r.err));
+    r = cli({"variations", "--out", out});
+    QCOMPARE(r.code, 2);
+    r = cli({"unclip", "--prompt", "x", "--out", out, "--preset", "slow"});
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.err.contains("default, fast"));
+    r = cli({"models", "--models", empty.path()});
+    QCOMPARE(r.code, 0);
+    QVERIFY(r.out.contains("improved-sr-ckpt-step=1.2M.ckpt"));
+    QVERIFY(r.out.contains("unCLIP image variations: missing"));
+  }
+};
+
+QTEST_GUILESS_MAIN(AppCli)
+#include "tst_app_cli.moc"
