@@ -32,7 +32,8 @@ int run_models(const std::vector<std::string>& argv) {
     return 0;
   }
   if (!args.ok()) return pbcli::fail(args.error());
-  if (!args.positionals().empty()) return pbcli::fail("unexpected argument " + args.positionals()[0]);
+  if (!args.positionals().empty())
+    return pbcli::fail("unexpected argument " + args.positionals()[0]);
 
   const auto dir = pbapp::resolveModelsDir(QString::fromStdString(args.value_or("--models", "")));
   const std::string models_dir = dir.path.toStdString();
@@ -48,7 +49,8 @@ int run_models(const std::vector<std::string>& argv) {
   std::cout << "Models folder: " << models_dir << " (from " << dir.source.toStdString() << ")\n\n";
   for (const auto& f : pb::model_files()) {
     std::string features;
-    for (auto feature : f.features) features += std::string(features.empty() ? "" : ", ") + pb::to_string(feature);
+    for (auto feature : f.features)
+      features += std::string(features.empty() ? "" : ", ") + pb::to_string(feature);
     const bool present = pb::locate_model_file(models_dir, f).has_value();
     std::cout << (present ? "[x] " : "[ ] ") << f.name << "  (" << f.description << "; "
               << human_size(f.bytes) << "; for " << features << ")\n      " << f.url << "\n";

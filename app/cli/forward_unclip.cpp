@@ -47,9 +47,9 @@ TensorDict forward_unclip(const UnclipForward& job) {
   auto need = [&](const char* key) {
     auto it = job.inputs.find(key);
     if (it == job.inputs.end())
-      throw pb::Error(pb::ErrorCode::invalid_argument, job.inputs_path + ": has no tensor '" +
-                                                           key + "' (needed by --model " +
-                                                           job.model + ")");
+      throw pb::Error(
+          pb::ErrorCode::invalid_argument,
+          job.inputs_path + ": has no tensor '" + key + "' (needed by --model " + job.model + ")");
     return it->second.to(job.device);
   };
   TensorDict result;

@@ -37,8 +37,7 @@ class ProgressBar {
   void update(const pb::Progress& p) {
     if (quiet_) return;
     if (p.phase == pb::Phase::encoding || p.phase == pb::Phase::pasting) {
-      std::cerr << (tty_ ? "\r" : "") << p.stage << "..." << (tty_ ? "\x1b[K" : "\n")
-                << std::flush;
+      std::cerr << (tty_ ? "\r" : "") << p.stage << "..." << (tty_ ? "\x1b[K" : "\n") << std::flush;
       return;
     }
     const bool stage_end = p.total > 0 && p.step == p.total;
@@ -48,9 +47,9 @@ class ProgressBar {
       std::string bar(size_t(filled), '#');
       bar.append(size_t(kWidth - filled), '-');
       const std::string stage =
-          p.stage_count > 1 ? std::to_string(p.stage_index) + "/" +
-                                  std::to_string(p.stage_count) + " " + p.stage
-                            : p.stage;
+          p.stage_count > 1
+              ? std::to_string(p.stage_index) + "/" + std::to_string(p.stage_count) + " " + p.stage
+              : p.stage;
       std::string line = "\r" + stage + " [" + bar + "] " + std::to_string(p.step) + "/" +
                          std::to_string(p.total) + "  " + format_seconds(p.elapsed_s);
       if (p.remaining_s >= 0) line += ", ~" + format_seconds(p.remaining_s) + " left";
@@ -70,8 +69,8 @@ class ProgressBar {
 }  // namespace
 
 std::set<std::string> run_value_options() {
-  return {"--out",        "--models", "--seed",   "--guidance", "--steps",   "--upsample-steps",
-          "--candidates", "--device", "--preset", "--sampler",  "--threads", "--temperature",
+  return {"--out",        "--models",   "--seed",   "--guidance", "--steps",   "--upsample-steps",
+          "--candidates", "--device",   "--preset", "--sampler",  "--threads", "--temperature",
           "--eta",        "--precision"};
 }
 
@@ -180,8 +179,8 @@ bool parse_run_options(Args& args, const std::string& verb, RunOptions& out) {
 }
 
 std::set<std::string> karlo_value_options() {
-  return {"--out",    "--models",       "--seed",      "--count",       "--candidates",
-          "--preset", "--device",       "--precision", "--threads",     "--guidance",
+  return {"--out",    "--models",         "--seed",       "--count",   "--candidates",
+          "--preset", "--device",         "--precision",  "--threads", "--guidance",
           "--steps",  "--prior-guidance", "--prior-steps"};
 }
 
@@ -287,7 +286,8 @@ int run_and_write(const pb::JobRequest& request, const CommonOptions& options,
       return 1;
     }
     std::cout << path << "  (seed " << r->seeds.at(size_t(i));
-    if (size_t(i) < r->clip_scores.size()) std::cout << ", CLIP score " << r->clip_scores[size_t(i)];
+    if (size_t(i) < r->clip_scores.size())
+      std::cout << ", CLIP score " << r->clip_scores[size_t(i)];
     std::cout << ")\n";
   }
   if (!options.quiet) {

@@ -12,7 +12,7 @@ inline constexpr const char* kApplication = "Promptbrush";
 
 namespace keys {
 inline constexpr const char* modelsDir = "models/dir";
-inline constexpr const char* device = "engine/device";                 // auto | cpu | cuda
+inline constexpr const char* device = "engine/device";                  // auto | cpu | cuda
 inline constexpr const char* memoryBudgetMb = "engine/memoryBudgetMb";  // 0 = unlimited
 inline constexpr const char* threads = "engine/threads";                // 0 = all cores
 inline constexpr const char* precision = "engine/precision";            // float32 | bfloat16 (CPU)
@@ -26,9 +26,9 @@ struct ModelsDirChoice {
 };
 ModelsDirChoice resolveModelsDir(const QString& commandLineOverride = {});
 
-QString deviceSetting();       // "auto" when unset
-int memoryBudgetMbSetting();   // 0 when unset
-int threadsSetting();          // 0 when unset
-QString precisionSetting();    // "float32" when unset
+QString deviceSetting();      // "auto" when unset
+int memoryBudgetMbSetting();  // 0 when unset
+int threadsSetting();         // 0 when unset
+QString precisionSetting();   // "float32" when unset
 
 }  // namespace pbapp

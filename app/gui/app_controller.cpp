@@ -73,9 +73,9 @@ Availability toAvailability(const pb::ModelAvailability& a) {
   out.textToImage = mode(pb::ModelFeature::text2im);
   // The engine runs variations (promptbrush-cli variations); the app's Variations and
   // Interpolate modes come with their panels, so they stay off here whatever is installed.
-  const QString later =
-      QObject::tr("the Variations and Interpolate modes are not in this version of the app yet; "
-                  "use promptbrush-cli variations");
+  const QString later = QObject::tr(
+      "the Variations and Interpolate modes are not in this version of the app yet; "
+      "use promptbrush-cli variations");
   const ModeAvailability v = mode(pb::ModelFeature::variations);
   out.variations = {false, v.available ? later : v.reason};
   const ModeAvailability i = mode(pb::ModelFeature::interpolation);
@@ -137,8 +137,7 @@ void AppController::refreshModels() {
 bool AppController::showFirstRunIfNeeded() {
   const pb::ModelAvailability a = bridge_->availability();
   QSettings settings;
-  if (a.any() || settings.value(kFirstRunKey).toBool())
-    return false;
+  if (a.any() || settings.value(kFirstRunKey).toBool()) return false;
   settings.setValue(kFirstRunKey, true);
   window_->showModelsDialog(/*firstRun=*/true);
   return true;

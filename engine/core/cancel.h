@@ -40,8 +40,8 @@ struct Progress {
   int total = 0;         // steps in this stage
   int overall_step = 0;  // steps done over all stages of the run
   int overall_total = 0;
-  double elapsed_s = 0;    // since the run started
-  double remaining_s = -1; // estimate, -1 while unknown
+  double elapsed_s = 0;     // since the run started
+  double remaining_s = -1;  // estimate, -1 while unknown
 };
 
 struct Preview {

@@ -11,7 +11,7 @@ namespace pb {
 
 struct Command {
   std::string name;
-  std::string summary;  // one line for the --help listing
+  std::string summary;                                           // one line for the --help listing
   std::function<int(const std::vector<std::string>& args)> run;  // args exclude the verb
 };
 

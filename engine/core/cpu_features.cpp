@@ -1,6 +1,7 @@
 #include "engine/core/cpu_features.h"
 
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -8,25 +9,32 @@ namespace pb {
 
 namespace {
 
-bool read_native_bf16() {
+// The first CPU's flags (they speak for all), or an empty set.
+std::set<std::string> read_flags() {
   std::ifstream in("/proc/cpuinfo");
   std::string line;
+  std::set<std::string> flags;
   while (std::getline(in, line)) {
     if (line.rfind("flags", 0) != 0) continue;
     std::istringstream words(line.substr(line.find(':') + 1));
     std::string flag;
-    while (words >> flag)
-      if (flag == "avx512_bf16" || flag == "amx_bf16") return true;
-    return false;  // the first CPU's flags speak for all
+    while (words >> flag) flags.insert(flag);
+    break;
   }
-  return false;
+  return flags;
+}
+
+const std::set<std::string>& flags() {
+  static const std::set<std::string> f = read_flags();
+  return f;
 }
 
 }  // namespace
 
-bool cpu_has_native_bf16() {
-  static const bool native = read_native_bf16();
-  return native;
+bool cpu_has_native_bf16() { return flags().count("avx512_bf16") || flags().count("amx_bf16"); }
+
+bool cpu_has_avx512() {
+  return flags().count("avx512f") && flags().count("avx512bw") && flags().count("avx512vl");
 }
 
 }  // namespace pb

@@ -56,9 +56,9 @@ struct ClassicFillRequest {
 
 // unCLIP (Karlo v1 alpha). Respacings are step counts as Karlo's ("25", "50", "7").
 struct KarloSettings {
-  float prior_guidance_scale = 4.0f;    // text-to-image only
-  std::string prior_respacing = "25";   // text-to-image only
-  float decoder_guidance_scale = 8.0f;  // guides eps of the 64 px decoder
+  float prior_guidance_scale = 4.0f;     // text-to-image only
+  std::string prior_respacing = "25";    // text-to-image only
+  float decoder_guidance_scale = 8.0f;   // guides eps of the 64 px decoder
   std::string decoder_respacing = "50";  // "fast": "25"
   // The SR stage is fixed to Karlo's "7" (its two U-Nets switch at the last step).
   std::optional<std::uint64_t> seed;  // none: random (the result reports the seeds used)
@@ -90,7 +90,7 @@ struct RunResult {
   // CLIP similarity (cosine) of each candidate to the prompt (variations: to the source
   // image), when ranking was asked for; images, seeds and scores are then in descending order.
   std::vector<float> clip_scores;
-  Rect window;                       // inpaint: the square window the model saw
+  Rect window;  // inpaint: the square window the model saw
   // Generation parameters, for PNG text chunks and the run history: "prompt",
   // "steps", "sampler", "cfg_scale", "seed", "size", "model", "model_hash", ...
   std::map<std::string, std::string> parameters;

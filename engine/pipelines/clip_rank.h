@@ -24,9 +24,8 @@ torch::Tensor clip_image_embeddings(nn::clip::Clip clip, const std::vector<Image
 void rank_by_embedding(RunResult& result, nn::clip::Clip clip, const torch::Tensor& target,
                        const RunCallbacks& callbacks);
 // The same against the prompt's pooled CLIP text embedding.
-void rank_by_prompt(RunResult& result, nn::clip::Clip clip,
-                    const text::ClipTokenizer& tokenizer, const std::string& prompt,
-                    const RunCallbacks& callbacks);
+void rank_by_prompt(RunResult& result, nn::clip::Clip clip, const text::ClipTokenizer& tokenizer,
+                    const std::string& prompt, const RunCallbacks& callbacks);
 
 // Karlo's tokens and mask of `texts` ([B, 77] int64 and bool) on `device`.
 struct ClipTokens {

@@ -183,8 +183,7 @@ StagesOut run_stages(const GlideJob& job, const StageInputs& base_in,
   const int bs = bcfg.image_size;
   torch::Tensor x_T = noise.draw({3, bs, bs}, 2 * n, device);
   run.check_cancel();
-  base.model =
-      glide_model_fn(job.models.base, base_text, base_inputs, double(s.guidance_scale));
+  base.model = glide_model_fn(job.models.base, base_text, base_inputs, double(s.guidance_scale));
   torch::Tensor sample = run_stage(base, x_T, noise, run);
   if (!s.upsample) {
     out.images = sample;
@@ -289,7 +288,8 @@ RunResult run_glide_inpaint(const GlideModels& models, const text::GlideTokenize
     return paster.paste(tensor_to_image(x0_row));
   };
 
-  GlideJob job{models, tokenizer, req.prompt, req.settings, candidate_seeds(req.settings.seed, req.settings.candidates)};
+  GlideJob job{models, tokenizer, req.prompt, req.settings,
+               candidate_seeds(req.settings.seed, req.settings.candidates)};
   StagesOut st = run_stages(job, base_in, up_inputs_for, preview, callbacks);
 
   RunResult r;
@@ -320,7 +320,8 @@ RunResult run_glide_text2im(const GlideModels& models, const text::GlideTokenize
   PreviewFn preview = [&req](const torch::Tensor& x0_row) {
     return resize_image(tensor_to_image(x0_row), req.width, req.height);
   };
-  GlideJob job{models, tokenizer, req.prompt, req.settings, candidate_seeds(req.settings.seed, req.settings.candidates)};
+  GlideJob job{models, tokenizer, req.prompt, req.settings,
+               candidate_seeds(req.settings.seed, req.settings.candidates)};
   StagesOut st = run_stages(
       job, {}, [](int) { return StageInputs{}; }, preview, callbacks);
 

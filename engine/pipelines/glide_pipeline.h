@@ -16,9 +16,9 @@
 #include <string>
 
 #include "engine/core/cancel.h"
+#include "engine/core/requests.h"
 #include "engine/nn/glide/model.h"
 #include "engine/pipelines/window.h"
-#include "engine/core/requests.h"
 #include "engine/text/glide_tokenizer.h"
 
 namespace pb::pipelines {

@@ -80,8 +80,8 @@ LoadedModel load_decoder_model(const std::string& path, const Placement& placeme
 }
 
 LoadedModel load_super_res_model(const std::string& path, const Placement& placement) {
-  const auto cfg = config_for(path, nn::unclip::SuperResConfig::karlo(),
-                              nn::unclip::super_res_config_from_json);
+  const auto cfg =
+      config_for(path, nn::unclip::SuperResConfig::karlo(), nn::unclip::super_res_config_from_json);
   nn::unclip::SuperRes model(cfg);
   load_weights(model, path);
   return placed(model, placement);

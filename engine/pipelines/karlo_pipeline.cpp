@@ -149,9 +149,11 @@ void require(const KarloModels& m, bool prior, bool super_res) {
     throw Error(ErrorCode::internal, "the Karlo super-resolution model is not loaded");
   const int E = m.clip->config().embed_dim, D = m.decoder->config().clip_dim;
   if (E != D)
-    throw Error(ErrorCode::invalid_argument,
-                "CLIP's embedding width " + std::to_string(E) + " does not match the decoder's "
-                "clip_dim " + std::to_string(D) + ": these files do not belong together");
+    throw Error(ErrorCode::invalid_argument, "CLIP's embedding width " + std::to_string(E) +
+                                                 " does not match the decoder's "
+                                                 "clip_dim " +
+                                                 std::to_string(D) +
+                                                 ": these files do not belong together");
   if (m.clip->config().transformer_width != D)
     throw Error(ErrorCode::invalid_argument,
                 "CLIP's text width " + std::to_string(m.clip->config().transformer_width) +
@@ -254,7 +256,8 @@ RunResult run_variations(const KarloModels& m, const text::ClipTokenizer& tok,
   if (auto hit = embeddings ? embeddings->find(key) : std::nullopt) {
     img_feat = *hit;
   } else {
-    run.report(Phase::encoding, "encoding the image", m.clip_name.empty() ? kClipName : m.clip_name);
+    run.report(Phase::encoding, "encoding the image",
+               m.clip_name.empty() ? kClipName : m.clip_name);
     img_feat = clip_image_embeddings(m.clip, {req.image});  // [1, E], raw (no L2 norm)
     if (embeddings) embeddings->put(key, img_feat);
   }
@@ -299,8 +302,7 @@ RunResult run_unclip_text2im(const KarloModels& m, const text::ClipTokenizer& to
   nn::unclip::Prior net = m.prior;
   const nn::unclip::PriorCondition cond =
       net->condition(text.pooled.to(dev), text.sequence.to(dev), text.mask.to(dev));
-  diffusion::ModelFn network = [net, cond](const torch::Tensor& x,
-                                           const torch::Tensor& t) mutable {
+  diffusion::ModelFn network = [net, cond](const torch::Tensor& x, const torch::Tensor& t) mutable {
     return net->forward(x, t, cond);
   };
   StageSpec st;

@@ -27,7 +27,7 @@ namespace pb::pipelines {
 
 struct KarloModels {
   nn::clip::Clip clip{nullptr};
-  nn::unclip::Prior prior{nullptr};       // text-to-image only
+  nn::unclip::Prior prior{nullptr};  // text-to-image only
   nn::unclip::Decoder decoder{nullptr};
   nn::unclip::SuperRes super_res{nullptr};  // may be null when settings.super_resolve is false
   // File names and fingerprints for the generation parameters (may be empty).

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/pipelines/png_io.h"
 #include "engine/core/requests.h"
+#include "engine/pipelines/png_io.h"
 
 namespace pb::pipelines {
 

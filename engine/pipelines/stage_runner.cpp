@@ -44,8 +44,8 @@ void RunState::report(Phase phase, const std::string& what, const std::string& m
   cb_.on_progress(p);
 }
 
-void RunState::report_step(const std::string& stage, const std::string& model, int index,
-                           int step, int total) const {
+void RunState::report_step(const std::string& stage, const std::string& model, int index, int step,
+                           int total) const {
   if (!cb_.on_progress) return;
   Progress p;
   p.phase = Phase::sampling;

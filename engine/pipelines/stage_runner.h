@@ -71,7 +71,8 @@ class CandidateNoise {
   // N(0, 1) for `rows` rows of row_shape: candidate c fills row c (and n + c with rows = 2n).
   // Throws for other row counts.
   torch::Tensor draw(const std::vector<int64_t>& row_shape, int64_t rows,
-                     const torch::Device& device, Unconditional unconditional = Unconditional::repeat);
+                     const torch::Device& device,
+                     Unconditional unconditional = Unconditional::repeat);
   int candidates() const { return int(generators_.size()); }
 
  private:

@@ -3,8 +3,8 @@
 #include <ATen/Parallel.h>
 #include <dlfcn.h>
 
-#include <algorithm>
 #include <torch/cuda.h>
+#include <algorithm>
 
 #include <thread>
 

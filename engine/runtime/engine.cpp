@@ -308,8 +308,8 @@ pipelines::LoadedModel Engine::Impl::JobModels::get(const char* role,
       const ModelFile* f = find_model_file(role);
       std::string msg = e.what();
       if (f)
-        msg += "\n" + path + " should be " + f->description + "; the official file is " +
-               f->url + " (replace it, or choose another models folder).";
+        msg += "\n" + path + " should be " + f->description + "; the official file is " + f->url +
+               " (replace it, or choose another models folder).";
       throw Error(e.code(), msg);
     }
   };
@@ -330,7 +330,8 @@ pipelines::GlideModels Engine::Impl::load_glide(JobModels& jm, const char* base_
   const pipelines::Placement place = placement_of(jm.device);
   auto glide = [&](const char* role) {
     const std::string path = jm.path(role);
-    return jm.get(role, [&] { return pipelines::load_glide_model(role, path, place); }, path);
+    return jm.get(
+        role, [&] { return pipelines::load_glide_model(role, path, place); }, path);
   };
   pipelines::GlideModels m;
   const auto base = glide(base_role);
@@ -356,9 +357,8 @@ pipelines::KarloModels Engine::Impl::load_karlo(JobModels& jm, bool prior, bool 
   const pipelines::Placement place = placement_of(jm.device);
   pipelines::KarloModels m;
   const std::string clip_path = jm.path("clip-vit-l-14");
-  const auto clip =
-      jm.get("clip-vit-l-14", [&] { return pipelines::load_clip_model(clip_path, place); },
-             clip_path);
+  const auto clip = jm.get(
+      "clip-vit-l-14", [&] { return pipelines::load_clip_model(clip_path, place); }, clip_path);
   m.clip = clip.as<nn::clip::Clip>();
   m.clip_name = clip.name;
   m.clip_hash = clip.fingerprint;
@@ -378,8 +378,8 @@ pipelines::KarloModels Engine::Impl::load_karlo(JobModels& jm, bool prior, bool 
   m.decoder_hash = dec.fingerprint;
   if (super_res) {
     const std::string path = jm.path("karlo-sr");
-    const auto sr =
-        jm.get("karlo-sr", [&] { return pipelines::load_super_res_model(path, place); }, path);
+    const auto sr = jm.get(
+        "karlo-sr", [&] { return pipelines::load_super_res_model(path, place); }, path);
     m.super_res = sr.as<nn::unclip::SuperRes>();
     m.super_res_name = sr.name;
     m.super_res_hash = sr.fingerprint;
@@ -393,8 +393,8 @@ void Engine::Impl::rank(RunResult& result, const std::string& prompt, JobModels&
   require_files(jm.cfg.models_dir, {"clip-vit-l-14", "clip-vocab"});
   const std::string path = jm.path("clip-vit-l-14");
   const auto clip = jm.get(
-      "clip-vit-l-14",
-      [&] { return pipelines::load_clip_model(path, placement_of(jm.device)); }, path);
+      "clip-vit-l-14", [&] { return pipelines::load_clip_model(path, placement_of(jm.device)); },
+      path);
   jm.trim();
   const auto& tok = cache.clip_tokenizer(jm.vocab_dir("clip-vocab"));
   pipelines::rank_by_prompt(result, clip.as<nn::clip::Clip>(), tok, prompt, jm.callbacks);
@@ -441,10 +441,22 @@ RunResult Engine::Impl::dispatch(const JobRequest& request, const RunCallbacks& 
   };
   return std::visit(overloaded{
                         [](const ClassicFillRequest& r) { return pipelines::classic_fill(r); },
-                        [&](const InpaintRequest& r) { auto jm = models(); return run(r, jm); },
-                        [&](const Text2ImRequest& r) { auto jm = models(); return run(r, jm); },
-                        [&](const VariationsRequest& r) { auto jm = models(); return run(r, jm); },
-                        [&](const UnclipRequest& r) { auto jm = models(); return run(r, jm); },
+                        [&](const InpaintRequest& r) {
+                          auto jm = models();
+                          return run(r, jm);
+                        },
+                        [&](const Text2ImRequest& r) {
+                          auto jm = models();
+                          return run(r, jm);
+                        },
+                        [&](const VariationsRequest& r) {
+                          auto jm = models();
+                          return run(r, jm);
+                        },
+                        [&](const UnclipRequest& r) {
+                          auto jm = models();
+                          return run(r, jm);
+                        },
                     },
                     request);
 }

@@ -18,10 +18,9 @@ enum class ModelFeature {
   unclip_text2im,  // unCLIP text-to-image (prompt -> prior -> decoder -> SR)
   interpolation,   // slerp between two images' CLIP embeddings, text diffs
 };
-inline constexpr ModelFeature kAllFeatures[] = {ModelFeature::inpaint, ModelFeature::text2im,
-                                                ModelFeature::variations,
-                                                ModelFeature::unclip_text2im,
-                                                ModelFeature::interpolation};
+inline constexpr ModelFeature kAllFeatures[] = {
+    ModelFeature::inpaint, ModelFeature::text2im, ModelFeature::variations,
+    ModelFeature::unclip_text2im, ModelFeature::interpolation};
 
 struct ModelFile {
   std::string name;         // file name in the models folder
@@ -35,7 +34,7 @@ struct ModelFile {
 const std::vector<ModelFile>& model_files();
 const ModelFile* find_model_file(const std::string& role);  // nullptr if unknown
 std::vector<const ModelFile*> files_for(ModelFeature feature);
-const char* to_string(ModelFeature feature);  // "GLIDE inpainting", ...
+const char* to_string(ModelFeature feature);   // "GLIDE inpainting", ...
 const char* feature_id(ModelFeature feature);  // "inpaint", "variations", ... (scripts)
 
 // Full path of a file in the models folder (or, for vocabularies, its tokenizer/ subfolder)

@@ -32,7 +32,7 @@ using namespace pb::bench;
 constexpr const char* kHelp =
     R"(Usage: promptbrush-bench karlo [--model decoder|sr|prior|clip|all] [--dtype f32|bf16]
                               [--steps N] [--threads N] [--blas-threads N] [--device cpu|cuda]
-                              [--profile]
+                              [--profile] [--channels-last-from PIXELS]
 
 Builds the real-size unCLIP models with random weights (Karlo v1 alpha's decoder, SR and
 prior; OpenAI CLIP ViT-L/14) and times single network calls: 1 warm-up + N timed (default
@@ -42,6 +42,9 @@ every model stays loaded, so the last peak RSS is that of all unCLIP models toge
   --dtype bf16      the bodies in bfloat16 (norms, softmax, embeddings and outputs float32)
   --threads N       intra-op threads (default 2); --blas-threads N OpenBLAS (default 1)
   --profile         one more call with the wall time of each top-level ATen operator
+  --channels-last-from PIXELS
+                    decoder and SR feature maps of at least PIXELS pixels run channels-last
+                    on the CPU (default: the models', 4096; 0 = never, 1 = always)
 )";
 
 struct Timed {
@@ -74,8 +77,8 @@ void report(const std::string& what, const Timed& t, const std::string& dtype,
             << " s, timed [";
   for (size_t i = 0; i < t.wall_ms.size(); ++i) std::cout << (i ? " " : "") << t.wall_ms[i] / 1000;
   std::cout << "] s, best " << *std::min_element(t.wall_ms.begin(), t.wall_ms.end()) / 1000
-            << " s, CPU time mean " << mean(t.cpu_ms_) / 1000 << " s, peak RSS " << std::setprecision(0)
-            << peak_rss_mib() << " MiB\n";
+            << " s, CPU time mean " << mean(t.cpu_ms_) / 1000 << " s, peak RSS "
+            << std::setprecision(0) << peak_rss_mib() << " MiB\n";
 }
 
 template <class Holder>
@@ -89,9 +92,10 @@ void place(Holder& m, const torch::Device& device, bool bf16) {
 }
 
 int run_bench_karlo(const std::vector<std::string>& argv) {
-  const pb::bench::BenchOptions o(
-      argv, {"--model", "--dtype", "--steps", "--threads", "--blas-threads", "--device"},
-      {"--profile"});
+  const pb::bench::BenchOptions o(argv,
+                                  {"--model", "--dtype", "--steps", "--threads", "--blas-threads",
+                                   "--device", "--channels-last-from"},
+                                  {"--profile"});
   if (o.help()) {
     std::cout << kHelp;
     return 0;
@@ -101,6 +105,7 @@ int run_bench_karlo(const std::vector<std::string>& argv) {
   const int steps = int(o.get_int("--steps", 2)), threads = int(o.get_int("--threads", 2)),
             blas = int(o.get_int("--blas-threads", 1));
   const bool profile = o.flag("--profile");
+  const int64_t channels_last_from = o.get_int("--channels-last-from", -1);
   const std::vector<std::string> known{"decoder", "sr", "prior", "clip", "all"};
   if (std::find(known.begin(), known.end(), which) == known.end() ||
       (dtype != "f32" && dtype != "bf16") || (device_name != "cpu" && device_name != "cuda") ||
@@ -137,13 +142,14 @@ int run_bench_karlo(const std::vector<std::string>& argv) {
   if (wants("decoder")) {
     auto t0 = Clock::now();
     pb::nn::unclip::Decoder net(pb::nn::unclip::DecoderConfig::karlo());
+    if (channels_last_from >= 0) net->set_cpu_channels_last_min_pixels(channels_last_from);
     place(net, device, bf16);
     const double build = ms_since(t0);
     const auto x = torch::randn({2, 3, 64, 64}, f32);
     const auto t = torch::full({2}, 500, f32.dtype(torch::kLong));
-    const auto cond = net->condition(torch::randn({2, 768}, f32), torch::randn({2, 77, 768}, f32),
-                                     torch::ones({2, 77}, f32.dtype(torch::kBool)),
-                                     torch::randn({2, 768}, f32));
+    const auto cond =
+        net->condition(torch::randn({2, 768}, f32), torch::randn({2, 77, 768}, f32),
+                       torch::ones({2, 77}, f32.dtype(torch::kBool)), torch::randn({2, 768}, f32));
     auto call = [&] { net->forward(x, t, cond); };
     Timed r = time_calls(call, steps, device);
     r.build_ms = build;
@@ -154,6 +160,7 @@ int run_bench_karlo(const std::vector<std::string>& argv) {
   if (wants("sr")) {
     auto t0 = Clock::now();
     pb::nn::unclip::SuperRes net(pb::nn::unclip::SuperResConfig::karlo());
+    if (channels_last_from >= 0) net->set_cpu_channels_last_min_pixels(channels_last_from);
     place(net, device, bf16);
     const double build = ms_since(t0);
     const auto x = torch::randn({1, 3, 256, 256}, f32);

@@ -43,9 +43,8 @@ Prints one line per check; exits 1 if any failed or none could run.
 }  // namespace
 
 int run_bench_parity(const std::vector<std::string>& argv) {
-  const pb::bench::BenchOptions o(argv,
-                                  {"--fixtures", "--device", "--dtype", "--only", "--threads", "--family"},
-                                  {});
+  const pb::bench::BenchOptions o(
+      argv, {"--fixtures", "--device", "--dtype", "--only", "--threads", "--family"}, {});
   if (o.help()) {
     std::cout << kHelp;
     return 0;

@@ -50,10 +50,9 @@ Holder placed(Holder m, bool bf16) {
 }
 
 int run_bench(const std::vector<std::string>& args) {
-  const BenchOptions o(args,
-                       {"--preset", "--threads", "--measure-steps", "--precision", "--count",
-                        "--vocab"},
-                       {"--full"});
+  const BenchOptions o(
+      args, {"--preset", "--threads", "--measure-steps", "--precision", "--count", "--vocab"},
+      {"--full"});
   if (o.help()) {
     std::cout << kHelp;
     return 0;
@@ -71,8 +70,9 @@ int run_bench(const std::vector<std::string>& args) {
   const std::string vocab = o.get("--vocab", std::string(PB_DEFAULT_FIXTURES) + "/tokenizer");
   const char* wait = std::getenv("OMP_WAIT_POLICY");
   std::cout << "unCLIP variation benchmark: torch threads " << at::get_num_threads()
-            << " (requested " << threads << "), OpenBLAS 1 thread, OMP_WAIT_POLICY="
-            << (wait ? wait : "unset") << ", " << precision << "\n";
+            << " (requested " << threads
+            << "), OpenBLAS 1 thread, OMP_WAIT_POLICY=" << (wait ? wait : "unset") << ", "
+            << precision << "\n";
 
   const pb::text::ClipTokenizer tok = pb::text::ClipTokenizer::load(vocab);
   c10::InferenceMode inference;
@@ -94,7 +94,8 @@ int run_bench(const std::vector<std::string>& args) {
   req.settings = preset->settings;
   req.settings.seed = 0;
   req.settings.candidates = int(o.get_int("--count", 1));
-  const int n_dec = int(pb::diffusion::space_timesteps(1000, preset->settings.decoder_respacing).size());
+  const int n_dec =
+      int(pb::diffusion::space_timesteps(1000, preset->settings.decoder_respacing).size());
   const int n_sr = 7;
   if (!full) req.settings.decoder_respacing = std::to_string(measure + 1);
 

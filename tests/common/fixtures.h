@@ -14,8 +14,8 @@ std::string fixture_std(const QString& relative);
 
 }  // namespace pbtest
 
-#define PB_REQUIRE_FIXTURE(var, rel)                                                        \
-  const QString var = pbtest::fixture(rel);                                                 \
-  if (var.isEmpty())                                                                        \
+#define PB_REQUIRE_FIXTURE(var, rel)                                                            \
+  const QString var = pbtest::fixture(rel);                                                     \
+  if (var.isEmpty())                                                                            \
     QSKIP(qPrintable(QStringLiteral("fixture %1 not found under %2 (set PROMPTBRUSH_FIXTURES)") \
                          .arg(rel, pbtest::fixtures_dir())));

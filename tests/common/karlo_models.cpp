@@ -36,14 +36,14 @@ bool make_karlo_models_dir(const QString& dir, bool prior) {
   if (!cfg.open(QIODevice::ReadOnly)) return false;
   const QJsonObject configs = QJsonDocument::fromJson(cfg.readAll()).object();
   const QString d = dir + "/";
-  bool ok = link("unclip/clip_small.torchscript.pt", d + "ViT-L-14.pt") &&
-            sidecar(configs, "clip", d + "ViT-L-14.json") &&
-            link("unclip/decoder_small.ckpt", d + "decoder-ckpt-step=01000000-of-01000000.ckpt") &&
-            sidecar(configs, "decoder", d + "decoder-ckpt-step=01000000-of-01000000.json") &&
-            link("unclip/sr_small.ckpt", d + "improved-sr-ckpt-step=1.2M.ckpt") &&
-            sidecar(configs, "sr", d + "improved-sr-ckpt-step=1.2M.json") &&
-            link("tokenizer/bpe_simple_vocab_16e6.txt.gz",
-                 d + "tokenizer/bpe_simple_vocab_16e6.txt.gz");
+  bool ok =
+      link("unclip/clip_small.torchscript.pt", d + "ViT-L-14.pt") &&
+      sidecar(configs, "clip", d + "ViT-L-14.json") &&
+      link("unclip/decoder_small.ckpt", d + "decoder-ckpt-step=01000000-of-01000000.ckpt") &&
+      sidecar(configs, "decoder", d + "decoder-ckpt-step=01000000-of-01000000.json") &&
+      link("unclip/sr_small.ckpt", d + "improved-sr-ckpt-step=1.2M.ckpt") &&
+      sidecar(configs, "sr", d + "improved-sr-ckpt-step=1.2M.json") &&
+      link("tokenizer/bpe_simple_vocab_16e6.txt.gz", d + "tokenizer/bpe_simple_vocab_16e6.txt.gz");
   if (ok && prior)
     ok = link("unclip/prior_small.ckpt", d + "prior-ckpt-step=01000000-of-01000000.ckpt") &&
          sidecar(configs, "prior", d + "prior-ckpt-step=01000000-of-01000000.json") &&

@@ -197,6 +197,25 @@ class TestNnUnclipUnet : public QObject {
     QVERIFY(rel_err(a, io["out"]) < 1e-4);
   }
 
+  // The CPU channels-last layout (the default with AVX-512) gives the contiguous result.
+  void channels_last_layout_matches() {
+    PB_REQUIRE_FIXTURE(io_path, "unclip/decoder_small.io.pt");
+    PB_REQUIRE_FIXTURE(w_path, "unclip/decoder_small.safetensors");
+    c10::InferenceMode guard;
+    Decoder model = load_decoder("decoder_small.safetensors");
+    auto io = pb::parity::load_io_fixture(io_path.toStdString());
+    const auto cond = model->condition(io["txt_feat"], io["txt_feat_seq"], io["mask"], io["y"]);
+    model->set_cpu_channels_last_min_pixels(0);
+    const torch::Tensor contiguous = model->forward(io["x_t"], io["timesteps"], cond);
+    for (int64_t from : {1, 16 * 16, 32 * 32}) {
+      model->set_cpu_channels_last_min_pixels(from);
+      const torch::Tensor out = model->forward(io["x_t"], io["timesteps"], cond);
+      QVERIFY(out.is_contiguous());
+      QVERIFY2(rel_err(out, contiguous) < 1e-5, qPrintable(QString::number(from)));
+      QVERIFY(rel_err(out, io["out"]) < 1e-4);
+    }
+  }
+
   // Optional faster CPU mode: the U-Net bodies' convolutions in bfloat16. The fixtures'
   // re-initialised weights have no zero layers, so bf16 rounding (2^-8) compounds over the
   // blocks: ~4% after the input blocks, ~7% at the decoder's output.

@@ -103,8 +103,7 @@ class PipelinesKarlo : public QObject {
     for (int y = 0; y < 32; ++y)
       for (int x = 0; x < 32; ++x)
         for (int c = 0; c < 3; ++c)
-          worst = std::max(worst,
-                           std::abs(im.at(x, y, c) - ref[c][y][x].item<double>() * 255.0));
+          worst = std::max(worst, std::abs(im.at(x, y, c) - ref[c][y][x].item<double>() * 255.0));
     qInfo("variation vs Karlo i2i: max |pixel - reference| = %.3f (of 255)", worst);
     QVERIFY2(worst <= 1.0, "the variation does not reproduce Karlo's I2ISampler");
   }

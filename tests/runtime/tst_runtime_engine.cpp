@@ -3,9 +3,9 @@
 // cancel, supersede, destructor while running, run_sync; the model cache's LRU budget.
 // LibTorch headers before Qt's: Qt's "slots" macro breaks ATen's ivalue_inl.h.
 #include "engine/core/cpu_features.h"
+#include "engine/pipelines/glide_loader.h"
 #include "engine/runtime/device.h"
 #include "engine/runtime/engine.h"
-#include "engine/pipelines/glide_loader.h"
 #include "engine/runtime/model_cache.h"
 #include "engine/runtime/model_files.h"
 
@@ -297,8 +297,9 @@ class RuntimeEngine : public QObject {
     int loads = 0;
     auto on_loading = [&](const std::string&, bool done) { loads += done; };
     auto glide = [&](const std::string& role, const std::string& path) {
-      return cache.get(role, path, cpu.label,
-                       [&] { return pipelines::load_glide_model(role, path, {}); }, on_loading);
+      return cache.get(
+          role, path, cpu.label, [&] { return pipelines::load_glide_model(role, path, {}); },
+          on_loading);
     };
     auto base = glide("base-inpaint", d + "/base_inpaint.pt");
     auto up = glide("upsample-inpaint", d + "/upsample_inpaint.pt");

@@ -315,8 +315,7 @@ void PromptPanel::setProgress(const RunProgress& p) {
   progress_->setRange(0, qMax(1, total));
   progress_->setValue(step);
   QString text = tr("%1 · step %2/%3").arg(p.stage).arg(p.step).arg(p.total);
-  if (p.stageCount > 1)
-    text = tr("Stage %1/%2: %3").arg(p.stageIndex).arg(p.stageCount).arg(text);
+  if (p.stageCount > 1) text = tr("Stage %1/%2: %3").arg(p.stageIndex).arg(p.stageCount).arg(text);
   if (p.remainingSeconds >= 0) text += tr(" · about %1 s left").arg(qRound(p.remainingSeconds));
   progressText_->setText(text);
 }

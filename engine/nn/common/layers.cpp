@@ -1,10 +1,14 @@
 #include "engine/nn/common/layers.h"
 
+#include "engine/core/cpu_features.h"
+
 #include <cmath>
 
 #include "engine/nn/common/cpu_parallel.h"
 
 namespace pb::nn {
+
+int64_t default_cpu_channels_last_min_pixels() { return cpu_has_avx512() ? 64 * 64 : 0; }
 
 GroupNorm32Impl::GroupNorm32Impl(int64_t channels, int64_t groups, double eps)
     : groups_(groups), eps_(eps) {

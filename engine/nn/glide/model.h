@@ -74,7 +74,9 @@ class GlideUNetImpl : public torch::nn::Module {
   // layout oneDNN convolves fastest at large sizes; smaller ones stay contiguous, where
   // attention and group norm are faster. Measured on 2 cores (f32, CPU time per step):
   // 64x64 and up -5% base-inpaint, -12% upsample-inpaint; everything channels-last +10%
-  // on base. 0 = always contiguous (the reference's layout). Other devices: unchanged.
+  // on base; on CPUs without AVX-512 it is slower, so the default there is 0 (see
+  // default_cpu_channels_last_min_pixels). 0 = always contiguous (the reference's layout).
+  // Other devices: unchanged.
   void set_cpu_channels_last_min_pixels(int64_t pixels) { cpu_channels_last_min_pixels_ = pixels; }
 
  private:
@@ -82,7 +84,7 @@ class GlideUNetImpl : public torch::nn::Module {
   torch::Tensor cpu_layout(const torch::Tensor& h) const;
 
   Config config_;
-  int64_t cpu_channels_last_min_pixels_ = 64 * 64;
+  int64_t cpu_channels_last_min_pixels_ = pb::nn::default_cpu_channels_last_min_pixels();
   torch::Tensor positional_embedding, padding_embedding;  // [ctx, W]; padding: xf_padding only
   torch::nn::Sequential time_embed{nullptr};              // Linear(mc,4mc), SiLU, Linear
   torch::nn::ModuleList input_blocks{nullptr}, output_blocks{nullptr};

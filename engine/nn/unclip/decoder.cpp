@@ -157,4 +157,8 @@ torch::Tensor DecoderImpl::forward(const torch::Tensor& x, const torch::Tensor& 
   return out;
 }
 
+void DecoderImpl::set_cpu_channels_last_min_pixels(int64_t pixels) {
+  model_->set_cpu_channels_last_min_pixels(pixels);
+}
+
 }  // namespace pb::nn::unclip

@@ -59,6 +59,8 @@ class DecoderImpl : public torch::nn::Module {
   // float32, and so does the output.
   void convert_body_to(torch::Dtype dtype);
   torch::Dtype body_dtype() const;
+  // See AdmUNetImpl::set_cpu_channels_last_min_pixels.
+  void set_cpu_channels_last_min_pixels(int64_t pixels);
 
  private:
   DecoderConfig config_;

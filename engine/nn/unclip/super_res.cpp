@@ -74,4 +74,9 @@ torch::Tensor SuperResImpl::forward(const torch::Tensor& x, const torch::Tensor&
   return unet.forward(torch::cat({x, cond}, 1), emb, {}, {});
 }
 
+void SuperResImpl::set_cpu_channels_last_min_pixels(int64_t pixels) {
+  first_->set_cpu_channels_last_min_pixels(pixels);
+  last_->set_cpu_channels_last_min_pixels(pixels);
+}
+
 }  // namespace pb::nn::unclip

@@ -29,6 +29,8 @@ class SuperResImpl : public torch::nn::Module {
   // embedding, emb_layers and the output conv stay float32, and so does the output.
   void convert_body_to(torch::Dtype dtype);
   torch::Dtype body_dtype() const;
+  // See AdmUNetImpl::set_cpu_channels_last_min_pixels.
+  void set_cpu_channels_last_min_pixels(int64_t pixels);
 
  private:
   SuperResConfig config_;

@@ -193,14 +193,21 @@ void AdmUNetImpl::convert_body_to(torch::Dtype dtype) {
   convert(*output_blocks);
 }
 
+torch::Tensor AdmUNetImpl::cpu_layout(const torch::Tensor& h) const {
+  if (!h.device().is_cpu() || cpu_channels_last_min_pixels_ <= 0) return h;
+  return h.contiguous(h.size(2) * h.size(3) >= cpu_channels_last_min_pixels_
+                          ? at::MemoryFormat::ChannelsLast
+                          : at::MemoryFormat::Contiguous);
+}
+
 torch::Tensor AdmUNetImpl::forward(const torch::Tensor& x, const torch::Tensor& emb,
                                    const torch::Tensor& context, const torch::Tensor& context_bias,
                                    torch::Tensor* input_last, torch::Tensor* middle) {
-  torch::Tensor h = x.to(body_dtype());
+  torch::Tensor h = cpu_layout(x.to(body_dtype()));
   std::vector<torch::Tensor> hs;
   hs.reserve(input_blocks->size());
   for (const auto& block : *input_blocks) {
-    h = block->as<TimestepBlockImpl>()->forward(h, emb, context, context_bias);
+    h = cpu_layout(block->as<TimestepBlockImpl>()->forward(h, emb, context, context_bias));
     hs.push_back(h);
   }
   if (input_last) *input_last = h;
@@ -209,7 +216,8 @@ torch::Tensor AdmUNetImpl::forward(const torch::Tensor& x, const torch::Tensor& 
   for (const auto& block : *output_blocks) {
     h = torch::cat({h, hs.back()}, 1);
     hs.pop_back();
-    h = block->as<TimestepBlockImpl>()->forward(h, emb, context, context_bias);
+    h = cpu_layout(
+        block->as<TimestepBlockImpl>()->forward(cpu_layout(h), emb, context, context_bias));
   }
   h = h.to(torch::kFloat);
   return out_conv(out_norm->forward(h, /*silu=*/true)).contiguous();

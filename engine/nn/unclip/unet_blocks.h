@@ -99,8 +99,17 @@ class AdmUNetImpl : public torch::nn::Module {
   void convert_body_to(torch::Dtype dtype);
   torch::Dtype body_dtype() const;
 
+  // On the CPU, feature maps of at least this many pixels run channels-last (oneDNN's
+  // fastest layout for large maps), smaller ones contiguous; 0 = always contiguous (the
+  // reference's layout). Other devices: unchanged. Same default as GLIDE's UNet
+  // (pb::nn::default_cpu_channels_last_min_pixels: 64 x 64 with AVX-512, else never).
+  void set_cpu_channels_last_min_pixels(int64_t pixels) { cpu_channels_last_min_pixels_ = pixels; }
+
  private:
+  torch::Tensor cpu_layout(const torch::Tensor& h) const;
+
   UNetSpec spec_;
+  int64_t cpu_channels_last_min_pixels_ = pb::nn::default_cpu_channels_last_min_pixels();
   torch::nn::Sequential time_embed{nullptr};  // Linear(C, 4C), SiLU, Linear(4C, 4C)
   torch::nn::Linear clip_emb{nullptr};
   torch::nn::ModuleList input_blocks{nullptr}, output_blocks{nullptr};
