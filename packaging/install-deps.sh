@@ -8,7 +8,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-image-formats-plugins
   libtorch-dev libopenblas0-pthread
   libopencv-core-dev libopencv-imgproc-dev libopencv-photo-dev libopencv-imgcodecs-dev
-  nlohmann-json3-dev libpng-dev
+  nlohmann-json3-dev libpng-dev libwebp-dev
   libicu-dev zlib1g-dev
   xvfb x11-apps xauth
 )

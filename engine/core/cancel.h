@@ -54,7 +54,10 @@ struct Preview {
 struct RunCallbacks {
   std::function<void(const Progress&)> on_progress;  // called on the engine thread
   std::function<void(const Preview&)> on_preview;    // called on the engine thread
-  std::shared_ptr<const CancelToken> cancel;         // may be null
+  // Multi-frame jobs (interpolation, text diffs): frame `index` (into the request's positions)
+  // is final, before the job ends; the job's result still holds every frame. Engine thread.
+  std::function<void(int index, const Image& frame)> on_frame;
+  std::shared_ptr<const CancelToken> cancel;  // may be null
   bool cancelled() const { return cancel && cancel->cancelled(); }
 };
 

@@ -80,6 +80,45 @@ struct UnclipRequest {
   KarloSettings settings;
 };
 
+// Interpolation through CLIP image-embedding space (DALL-E 2 section 3; unclip/README.md 1.13,
+// 3.8). Each frame decodes the embedding at its position with deterministic DDIM (eta 0) and
+// the decoder's guidance, from noise that is the same for every frame (or, with `invert`,
+// the slerp of the DDIM-inverted noise of A and of B), so that neighbouring frames stay
+// coherent and, with inversion, positions 0 and 1 reconstruct the inputs closely.
+//
+// What the decoder receives: the slerp of the L2-normalised embeddings (the paper's path,
+// slerp_unit), rescaled to the linear blend of the two raw norms. Karlo's decoder was trained
+// on raw CLIP embeddings, whose norm carries no meaning CLIP was trained for but does move the
+// decoder; this keeps the direction on the paper's great circle and the norm inside what the
+// decoder saw, and equals the raw embedding at 0 and 1 (slerp_raw applies the same weights to
+// the raw vectors and leaves the circle when the norms differ).
+struct InterpolationSettings {
+  KarloSettings karlo;  // decoder guidance and respacing, seed (the fixed noise), super_resolve
+  bool invert = false;  // start from the slerp of A's and B's DDIM-inverted decoder noise
+  // Fixed-point refinements per inversion step (each one more decoder call per step): with an
+  // exact denoiser the round-trip error falls ~7x per refinement (tst_diffusion_sampler).
+  int inversion_refinements = 1;
+  // Frames decoded in one batch (each frame is one guidance pair); 0: the engine's choice.
+  int batch = 0;
+};
+
+struct InterpolateRequest {
+  Image image_a, image_b;  // RGB, any size (each stretched to CLIP's 224 and the decoder's size)
+  std::vector<float> positions;  // t in [0, 1] per frame: 0 = A, 1 = B; frames in this order
+  InterpolationSettings settings;
+};
+
+// A text diff: the image's embedding moved toward normalize(text(to) - text(from)) by slerp
+// of the unit vectors through angle fraction theta (the paper uses up to 0.25 - 0.5), rescaled
+// to the image's own norm, decoded from the image's inverted noise when settings.invert.
+struct TextDiffRequest {
+  Image image;
+  std::string from_caption;      // what the image shows now, e.g. "a photo of a cat"
+  std::string to_caption;        // what it should become, e.g. "an anime drawing of a cat"
+  std::vector<float> positions;  // theta in [0, 1] per frame
+  InterpolationSettings settings{.karlo = {}, .invert = true};
+};
+
 struct Rect {
   int x = 0, y = 0, width = 0, height = 0;
 };

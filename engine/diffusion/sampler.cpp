@@ -142,4 +142,43 @@ torch::Tensor sample_loop(const Schedule& s, const ModelFn& model, torch::Tensor
   return x;
 }
 
+StepOutput ddim_reverse_step(const Schedule& s, int64_t i, const torch::Tensor& x,
+                             const torch::Tensor& model_out, const SampleOptions& o) {
+  if (o.mean_type != MeanType::eps) invalid("DDIM inversion needs an eps-predicting model");
+  check_step(s, i, x, model_out, o, x);
+  const torch::Tensor eps = model_out.to(x.scalar_type()).narrow(1, 0, x.size(1));
+  const float abp = static_cast<float>(s.alphas_cumprod_prev[i]);
+  const float ab = static_cast<float>(s.alphas_cumprod[i]);
+  StepOutput r;
+  r.pred_xstart =
+      (x - eps * static_cast<double>(std::sqrt(1.0f - abp))) / divisor(x, std::sqrt(double(abp)));
+  r.x_next = r.pred_xstart * static_cast<double>(std::sqrt(ab)) +
+             eps * static_cast<double>(std::sqrt(1.0f - ab));
+  return r;
+}
+
+torch::Tensor ddim_invert_loop(const Schedule& s, const ModelFn& model, torch::Tensor x,
+                               const SampleOptions& o, int refinements) {
+  if (!model) invalid("ddim_invert_loop needs a model function");
+  if (!x.defined() || x.dim() < 2 || !x.is_floating_point())
+    invalid("the sample to invert must be a floating-point [B, C, ...] tensor");
+  torch::NoGradGuard no_grad;
+  const int n = s.size();
+  for (int k = 0; k < n; ++k) {
+    const int64_t i = k;
+    const int64_t t_model = s.timestep_map[i];
+    const torch::Tensor t =
+        torch::full({x.size(0)}, t_model, torch::TensorOptions(torch::kLong).device(x.device()));
+    StepOutput r = ddim_reverse_step(s, i, x, model(x, t), o);
+    for (int k2 = 0; k2 < refinements; ++k2) {
+      // The eps at the new point, applied from the old one: x_i = f(x_{i-1}, eps(x_i)).
+      const torch::Tensor out = model(r.x_next, t);
+      r = ddim_reverse_step(s, i, x, out, o);
+    }
+    if (o.on_step) o.on_step(StepInfo{k, n, i, t_model, r.x_next, r.pred_xstart});
+    x = std::move(r.x_next);
+  }
+  return x;
+}
+
 }  // namespace pb::diffusion

@@ -76,4 +76,20 @@ StepOutput ddim_step(const Schedule& schedule, int64_t i, const torch::Tensor& x
 torch::Tensor sample_loop(const Schedule& schedule, const ModelFn& model, torch::Tensor x_T,
                           const SampleOptions& options);
 
+// DDIM inversion: the deterministic (eta 0) ODE run from the clean sample towards noise, so
+// that sample_loop with Sampler::ddim, eta 0 and the same model starts from the returned x_T
+// and comes back close to x0 (DALL-E 2 section 3; Song et al. 2021, section 4.3). Step i takes
+// x from noise level alphas_cumprod_prev[i] to alphas_cumprod[i] with the eps the network
+// predicts at (x, timestep_map[i]): the eps the decoding step at i will see, up to the
+// discretisation. The x0 estimate is not clamped or forced (a clamp has no inverse); only
+// mean_type eps is meaningful. on_step gets x_next and the x0 estimate.
+StepOutput ddim_reverse_step(const Schedule& schedule, int64_t i, const torch::Tensor& x,
+                             const torch::Tensor& model_out, const SampleOptions& options);
+// x = x0; for i = 0 .. N-1: x = reverse_step(x, i). options.noise is not needed.
+// refinements > 0: each step is then solved as a fixed point, x_i = reverse_step(x_{i-1}) with
+// the eps of x_i itself (one more network call per refinement), so that the decoding step
+// from x_i returns x_{i-1} more exactly.
+torch::Tensor ddim_invert_loop(const Schedule& schedule, const ModelFn& model, torch::Tensor x0,
+                               const SampleOptions& options, int refinements = 0);
+
 }  // namespace pb::diffusion

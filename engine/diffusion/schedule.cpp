@@ -197,4 +197,18 @@ Schedule respaced_schedule(const std::vector<double>& base_betas, const std::str
   return s;
 }
 
+Schedule first_steps(const Schedule& s, int n) {
+  if (n < 1 || n > s.size())
+    throw Error(ErrorCode::invalid_argument,
+                "cannot keep " + std::to_string(n) + " of " + std::to_string(s.size()) + " steps");
+  Schedule r = s;
+  r.timestep_map.resize(std::size_t(n));
+  for (auto* v :
+       {&r.betas, &r.alphas_cumprod, &r.alphas_cumprod_prev, &r.sqrt_recip_alphas_cumprod,
+        &r.sqrt_recipm1_alphas_cumprod, &r.posterior_variance, &r.posterior_log_variance_clipped,
+        &r.posterior_mean_coef1, &r.posterior_mean_coef2})
+    v->resize(std::size_t(n));
+  return r;
+}
+
 }  // namespace pb::diffusion

@@ -45,4 +45,8 @@ Schedule make_schedule(const std::vector<double>& betas);
 // The process over the timesteps that space_timesteps(base_betas.size(), spec) keeps.
 Schedule respaced_schedule(const std::vector<double>& base_betas, const std::string& spec);
 
+// The first n steps of a process (the n least noisy): exact, as every entry depends only on
+// the betas before it. Throws pb::Error(invalid_argument) unless 1 <= n <= s.size().
+Schedule first_steps(const Schedule& s, int n);
+
 }  // namespace pb::diffusion

@@ -124,7 +124,10 @@ torch::Tensor run_stage(const StageSpec& st, torch::Tensor x_T, CandidateNoise& 
     run.check_cancel();
   };
   run.report_step(st.name, st.model_name, st.index, 0, total);
-  torch::Tensor x = diffusion::sample_loop(st.schedule, st.model, std::move(x_T), opts);
+  torch::Tensor x =
+      st.direction == StageSpec::Direction::invert
+          ? diffusion::ddim_invert_loop(st.schedule, st.model, std::move(x_T), opts, st.refinements)
+          : diffusion::sample_loop(st.schedule, st.model, std::move(x_T), opts);
   return x.slice(0, 0, st.candidates);
 }
 

@@ -92,13 +92,18 @@ struct StageSpec {
   diffusion::SampleOptions options;  // noise and on_step are set by the runner
   int candidates = 1;                // the first `candidates` rows are the result
   PreviewFn preview;                 // optional
+  // sample: from x_T to a clean sample; invert: DDIM inversion from a clean sample to the
+  // noise that deterministic DDIM decodes back to it (diffusion::ddim_invert_loop).
+  enum class Direction { sample, invert };
+  Direction direction = Direction::sample;
+  int refinements = 0;  // invert: fixed-point refinements per step (ddim_invert_loop)
   // Per-step noise of a guidance batch's unconditional rows (see CandidateNoise).
   CandidateNoise::Unconditional unconditional_noise = CandidateNoise::Unconditional::repeat;
 };
 
-// Samples the stage from x_T (rows: candidates, or 2 x candidates for guidance); returns the
-// first `candidates` rows of the final state. Throws pb::Error(cancelled) within one step of
-// the token being set.
+// Samples the stage from x_T (rows: candidates, or 2 x candidates for guidance), or inverts
+// it from a clean sample; returns the first `candidates` rows of the final state. Throws
+// pb::Error(cancelled) within one step of the token being set.
 torch::Tensor run_stage(const StageSpec& stage, torch::Tensor x_T, CandidateNoise& noise,
                         RunState& run);
 

@@ -2,6 +2,7 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include "engine/pipelines/clip_rank.h"
 #include "engine/pipelines/glide_loader.h"
 #include "engine/pipelines/glide_pipeline.h"
+#include "engine/pipelines/interpolation.h"
 #include "engine/pipelines/karlo_loader.h"
 #include "engine/pipelines/karlo_pipeline.h"
 #include "engine/runtime/device.h"
@@ -98,6 +100,7 @@ struct Engine::Impl {
   ModelCache cache;
 
   pipelines::EmbeddingCache embeddings;
+  pipelines::InterpolationContexts contexts;  // engine thread (run_mutex) only
   std::thread worker;
 
   void loop();
@@ -119,12 +122,17 @@ struct Engine::Impl {
                                const std::string& path);
     std::string path(const char* role) const { return need_path(cfg.models_dir, role); }
     std::string vocab_dir(const char* role) const;
-    void trim() { impl.cache.trim(cfg.memory_budget_mb, keep); }
+    // Memory is short when models had to go: older interpolation contexts go too.
+    void trim() {
+      if (impl.cache.trim(cfg.memory_budget_mb, keep) > 0) impl.contexts.keep_latest();
+    }
   };
   RunResult run(const InpaintRequest& r, JobModels& jm);
   RunResult run(const Text2ImRequest& r, JobModels& jm);
   RunResult run(const VariationsRequest& r, JobModels& jm);
   RunResult run(const UnclipRequest& r, JobModels& jm);
+  RunResult run(const InterpolateRequest& r, JobModels& jm);
+  RunResult run(const TextDiffRequest& r, JobModels& jm);
   pipelines::GlideModels load_glide(JobModels& jm, const char* base_role, const char* up_role,
                                     bool upsample);
   pipelines::KarloModels load_karlo(JobModels& jm, bool prior, bool super_res);
@@ -232,8 +240,12 @@ void Engine::Impl::loop() {
       std::unique_lock lock(mutex);
       wake.wait(lock, [this] { return stopping || !queue.empty(); });
       if (queue.empty()) return;  // stopping with nothing left to report
-      job = queue.front();
-      queue.pop_front();
+      // The first of the highest priority (max_element returns the first maximum).
+      const auto next = std::max_element(
+          queue.begin(), queue.end(),
+          [](const auto& a, const auto& b) { return a->job.priority < b->job.priority; });
+      job = *next;
+      queue.erase(next);
       running = job;
       cfg = config;
     }
@@ -432,6 +444,20 @@ RunResult Engine::Impl::run(const UnclipRequest& r, JobModels& jm) {
   return pipelines::run_unclip_text2im(models, tok, r, jm.callbacks);
 }
 
+RunResult Engine::Impl::run(const InterpolateRequest& r, JobModels& jm) {
+  pipelines::validate_interpolation(r.positions, r.settings);
+  auto models = load_karlo(jm, false, r.settings.karlo.super_resolve);
+  const auto& tok = cache.clip_tokenizer(jm.vocab_dir("clip-vocab"));
+  return pipelines::run_interpolation(models, tok, r, jm.callbacks, &contexts, &embeddings);
+}
+
+RunResult Engine::Impl::run(const TextDiffRequest& r, JobModels& jm) {
+  pipelines::validate_interpolation(r.positions, r.settings);
+  auto models = load_karlo(jm, false, r.settings.karlo.super_resolve);
+  const auto& tok = cache.clip_tokenizer(jm.vocab_dir("clip-vocab"));
+  return pipelines::run_text_diff(models, tok, r, jm.callbacks, &contexts, &embeddings);
+}
+
 RunResult Engine::Impl::dispatch(const JobRequest& request, const RunCallbacks& cb,
                                  const EngineConfig& cfg) {
   // Jobs with models get the thread policy and device; the classic fill needs neither.
@@ -454,6 +480,14 @@ RunResult Engine::Impl::dispatch(const JobRequest& request, const RunCallbacks& 
                           return run(r, jm);
                         },
                         [&](const UnclipRequest& r) {
+                          auto jm = models();
+                          return run(r, jm);
+                        },
+                        [&](const InterpolateRequest& r) {
+                          auto jm = models();
+                          return run(r, jm);
+                        },
+                        [&](const TextDiffRequest& r) {
                           auto jm = models();
                           return run(r, jm);
                         },

@@ -39,14 +39,18 @@ struct EngineConfig {
 
 // Every request type the engine runs. Dispatch is a std::visit over an overload set: a type
 // added here without a handler does not compile.
-using JobRequest = std::variant<InpaintRequest, Text2ImRequest, ClassicFillRequest,
-                                VariationsRequest, UnclipRequest>;
+using JobRequest =
+    std::variant<InpaintRequest, Text2ImRequest, ClassicFillRequest, VariationsRequest,
+                 UnclipRequest, InterpolateRequest, TextDiffRequest>;
 
 struct Job {
   JobRequest request;
   // Interactive jobs of the same group supersede older queued or running ones
   // (e.g. slider moves); empty: never superseded.
   std::string supersede_group;
+  // Queued jobs of higher priority start first (FIFO within a priority): the frame under a
+  // resting slider goes before the rest of a strip. A running job is never pre-empted.
+  int priority = 0;
 };
 
 using DoneCallback = std::function<void(JobId, Result<RunResult>)>;

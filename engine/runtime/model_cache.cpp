@@ -49,8 +49,9 @@ std::size_t ModelCache::loaded_bytes() const {
   return total;
 }
 
-void ModelCache::trim(std::size_t budget_mb, const std::vector<std::string>& keep) {
-  if (budget_mb == 0) return;
+std::size_t ModelCache::trim(std::size_t budget_mb, const std::vector<std::string>& keep) {
+  std::size_t unloaded = 0;
+  if (budget_mb == 0) return unloaded;
   const std::size_t budget = budget_mb << 20;
   while (loaded_bytes() > budget) {
     auto victim = models_.end();
@@ -60,9 +61,11 @@ void ModelCache::trim(std::size_t budget_mb, const std::vector<std::string>& kee
       if (kept) continue;
       if (victim == models_.end() || it->second.last_used < victim->second.last_used) victim = it;
     }
-    if (victim == models_.end()) return;  // everything left is in use
+    if (victim == models_.end()) return unloaded;  // everything left is in use
     models_.erase(victim);
+    ++unloaded;
   }
+  return unloaded;
 }
 
 void ModelCache::clear() { models_.clear(); }

@@ -34,7 +34,8 @@ class ModelCache {
 
   // Unloads least recently used models (never those whose file is named in keep) until the
   // total is at most budget_mb (0 = unlimited).
-  void trim(std::size_t budget_mb, const std::vector<std::string>& keep = {});
+  // Unloads least recently used models beyond the budget; returns how many it unloaded.
+  std::size_t trim(std::size_t budget_mb, const std::vector<std::string>& keep = {});
   void clear();
   std::size_t loaded_bytes() const;
   std::size_t loaded_count() const { return models_.size(); }
