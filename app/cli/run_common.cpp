@@ -247,14 +247,15 @@ std::string candidate_path(const std::string& out, int i, int n) {
   return p.string() + "-" + std::to_string(i + 1) + ext;
 }
 
-int run_and_write(const pb::JobRequest& request, const CommonOptions& options,
-                  const std::string& verb) {
+int run_job(const pb::JobRequest& request, const CommonOptions& options, const std::string& verb,
+            pb::RunResult& result, const std::function<void(int, const pb::Image&)>& on_frame) {
   pb::Engine engine(options.engine);
   auto token = std::make_shared<pb::CancelToken>();
   ProgressBar bar(options.quiet);
   pb::RunCallbacks cb;
   cb.cancel = token;
   cb.on_progress = [&bar](const pb::Progress& p) { bar.update(p); };
+  cb.on_frame = on_frame;
 
   g_cancel = token.get();
   auto previous = std::signal(SIGINT, on_sigint);
@@ -274,6 +275,15 @@ int run_and_write(const pb::JobRequest& request, const CommonOptions& options,
                 << options.models_source << ")\n";
     return 1;
   }
+  result = std::move(*r);
+  return 0;
+}
+
+int run_and_write(const pb::JobRequest& request, const CommonOptions& options,
+                  const std::string& verb) {
+  pb::RunResult result;
+  if (const int rc = run_job(request, options, verb, result)) return rc;
+  const pb::RunResult* r = &result;
   const int n = int(r->images.size());
   for (int i = 0; i < n; ++i) {
     const std::string path = candidate_path(options.out, i, n);

@@ -2,6 +2,7 @@
 // Shared pieces of the CLI verbs that run pipelines (inpaint, text2im with GLIDE; variations,
 // unclip with Karlo): the common options, the terminal progress bar, Ctrl-C as cancel, and
 // writing the result PNGs with their generation parameters.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,11 @@ const char* karlo_options_help();
 bool parse_karlo_options(Args& args, const std::string& verb, KarloRunOptions& out);
 
 // Runs a request on an engine built from options with a progress bar on stderr and Ctrl-C
-// as cancel, writes OUT.png (or OUT-1.png, OUT-2.png ... for several candidates) with the
+// as cancel. Returns 0 with `result` filled, or the exit code after printing why (1 failed,
+// 130 cancelled). on_frame: multi-frame jobs, as each frame is final.
+int run_job(const pb::JobRequest& request, const CommonOptions& options, const std::string& verb,
+            pb::RunResult& result, const std::function<void(int, const pb::Image&)>& on_frame = {});
+// run_job, then writes OUT.png (or OUT-1.png, OUT-2.png ... for several candidates) with the
 // generation parameters in text chunks, and returns the process exit code.
 int run_and_write(const pb::JobRequest& request, const CommonOptions& options,
                   const std::string& verb);

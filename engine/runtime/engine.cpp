@@ -287,6 +287,7 @@ Result<RunResult> Engine::Impl::execute(const JobRequest& request, const RunCall
     if (user.on_progress) user.on_progress(p);
   };
   if (user.on_preview) cb.on_preview = user.on_preview;
+  if (user.on_frame) cb.on_frame = user.on_frame;
   forward_cancel();
   std::lock_guard run_lock(run_mutex);
   return guarded([&] {

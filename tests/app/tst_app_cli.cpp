@@ -1,11 +1,13 @@
 // promptbrush-cli run as a person runs it: `forward --model clip|prior|decoder|sr` on the
 // unCLIP fixtures (outputs under the fixtures' names, equal to the reference), `variations`
-// and `unclip` with the small models (files, seeds, PNG parameters), and the messages and
+// and `unclip`, `interpolate` and `textdiff` with the small models (files, seeds, PNG
+// parameters, contact sheet, animation), and the messages and
 // exit codes for missing models and bad usage.
 // LibTorch headers before Qt's: Qt's "slots" macro breaks ATen's ivalue_inl.h.
 #include "engine/pipelines/png_io.h"
 #include "tests/parity/parity.h"
 
+#include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -142,6 +144,85 @@ class AppCli : public QObject {
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QVERIFY2(r.out.contains("CLIP score"), qPrintable(r.out));
     QVERIFY(QFile::exists(t2i));
+  }
+
+  // interpolate and textdiff: numbered frames with their positions, a contact sheet of the
+  // strip and an animated WebP; missing weights refused with the files named.
+  void interpolate_and_textdiff() {
+    QTemporaryDir models;
+    if (!pbtest::make_karlo_models_dir(models.path(), false)) QSKIP("unCLIP fixtures not found");
+    pb::Image a(40, 30, 3), b(40, 30, 3);
+    for (size_t i = 0; i < a.pixels.size(); ++i) {
+      a.pixels[i] = std::uint8_t(i * 13);
+      b.pixels[i] = std::uint8_t(255 - i * 7);
+    }
+    const QString ia = tmp_.filePath("a.png"), ib = tmp_.filePath("b.png");
+    pb::pipelines::write_png(ia.toStdString(), a, {});
+    pb::pipelines::write_png(ib.toStdString(), b, {});
+    const QString dir = tmp_.filePath("strip");
+    Run r = cli({"interpolate", "--image-a", ia, "--image-b", ib, "--frames", "4", "--out", dir,
+                 "--models", models.path(), "--steps", "3", "--seed", "9", "--invert", "--device",
+                 "cpu", "--quiet"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    for (const char* f :
+         {"frame_0001.png", "frame_0004.png", "contact_sheet.png", "animation.webp"})
+      QVERIFY2(QFile::exists(dir + "/" + f), f);
+    QVERIFY(!QFile::exists(dir + "/frame_0005.png"));
+    const QImage sheet(dir + "/contact_sheet.png");
+    QCOMPARE(sheet.width(), 2 * 32 + 4);  // 2 x 2 frames of the small decoder's 32 px
+    QFile webp(dir + "/animation.webp");
+    QVERIFY(webp.open(QIODevice::ReadOnly));
+    const QByteArray head = webp.read(16);
+    QVERIFY(head.startsWith("RIFF") && head.mid(8, 4) == "WEBP");
+    std::map<std::string, std::string> texts;
+    for (const auto& t : pb::pipelines::read_png_text((dir + "/frame_0002.png").toStdString()))
+      texts[t.key] = t.value;
+    QCOMPARE(texts["position"].substr(0, 5), std::string("0.333"));
+    QVERIFY2(texts["parameters"].find("Mode: interpolate") != std::string::npos,
+             texts["parameters"].c_str());
+
+    const QString diff = tmp_.filePath("diff");
+    r = cli({"textdiff",
+             "--image",
+             ia,
+             "--from",
+             "a photo of a cat",
+             "--to",
+             "a photo of a dog",
+             "--frames",
+             "3",
+             "--max-theta",
+             "0.4",
+             "--out",
+             diff,
+             "--models",
+             models.path(),
+             "--steps",
+             "3",
+             "--device",
+             "cpu",
+             "--quiet"});
+    QVERIFY2(r.code == 0, qPrintable(r.err));
+    QVERIFY(QFile::exists(diff + "/frame_0003.png"));
+    texts.clear();
+    for (const auto& t : pb::pipelines::read_png_text((diff + "/frame_0003.png").toStdString()))
+      texts[t.key] = t.value;
+    QCOMPARE(texts["position"].substr(0, 3), std::string("0.4"));
+
+    QTemporaryDir empty;
+    r = cli({"interpolate", "--image-a", ia, "--image-b", ib, "--out", dir + "2", "--models",
+             empty.path()});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.err.contains("decoder-ckpt-step=01000000-of-01000000.ckpt"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(dir + "2"));
+    r = cli({"interpolate", "--image-a", ia, "--out", dir});
+    QCOMPARE(r.code, 2);
+    r = cli({"interpolate", "--image-a", ia, "--image-b", ib, "--frames", "1", "--out", dir});
+    QCOMPARE(r.code, 2);
+    QVERIFY(r.err.contains("--frames"));
+    r = cli(
+        {"textdiff", "--image", ia, "--from", "x", "--to", "y", "--max-theta", "2", "--out", diff});
+    QCOMPARE(r.code, 2);
   }
 
   void missing_models_and_bad_options() {
