@@ -5,10 +5,12 @@
 
 #include "app/gui/engine_bridge.h"
 #include "app/gui/image_convert.h"
+#include "app/gui/interpolation_controller.h"
 #include "engine/pipelines/presets.h"
 #include "engine/runtime/model_files.h"
 #include "ui/document/document.h"
 #include "ui/mainwindow/main_window.h"
+#include "ui/panels/gallery_panel.h"
 
 namespace pbapp {
 
@@ -71,15 +73,8 @@ Availability toAvailability(const pb::ModelAvailability& a) {
   };
   out.glideInpaint = mode(pb::ModelFeature::inpaint);
   out.textToImage = mode(pb::ModelFeature::text2im);
-  // The engine runs variations (promptbrush-cli variations); the app's Variations and
-  // Interpolate modes come with their panels, so they stay off here whatever is installed.
-  const QString later = QObject::tr(
-      "the Variations and Interpolate modes are not in this version of the app yet; "
-      "use promptbrush-cli variations");
-  const ModeAvailability v = mode(pb::ModelFeature::variations);
-  out.variations = {false, v.available ? later : v.reason};
-  const ModeAvailability i = mode(pb::ModelFeature::interpolation);
-  out.interpolate = {false, i.available ? later : i.reason};
+  out.variations = mode(pb::ModelFeature::variations);
+  out.interpolate = mode(pb::ModelFeature::interpolation);
   out.modelsDir = QString::fromStdString(a.models_dir);
   return out;
 }
@@ -96,6 +91,18 @@ pb::GlideSettings glideSettings(const RunSettings& s) {
   if (!s.randomSeed) g.seed = s.seed;
   g.candidates = qMax(1, s.candidates);
   return g;
+}
+
+pb::KarloSettings karloSettings(const RunSettings& s) {
+  const char* preset = s.quality == QualityPreset::Fast ? "fast" : "default";
+  const pb::pipelines::KarloPreset* p = pb::pipelines::find_karlo_preset(preset);
+  pb::KarloSettings k = p ? p->settings : pb::KarloSettings{};
+  if (s.quality == QualityPreset::Custom) k.decoder_respacing = std::to_string(s.customSteps);
+  k.decoder_guidance_scale = float(s.guidanceScale);
+  if (!s.randomSeed) k.seed = s.seed;
+  k.candidates = qMax(1, s.candidates);
+  k.super_resolve = !s.previewOnly;
+  return k;
 }
 
 AppController::AppController(MainWindow* window, EngineBridge* bridge,
@@ -124,6 +131,7 @@ AppController::AppController(MainWindow* window, EngineBridge* bridge,
   es.threads = threadsSetting();
   es.precision = precisionSetting();
   window->setEngineSettings(es);
+  interpolation_ = new InterpolationController(window, bridge, this);
   refreshModels();
 }
 
@@ -175,9 +183,21 @@ void AppController::generate(const RunSettings& s) {
     t2i.width = doc->image().width();
     t2i.height = doc->image().height();
     request = std::move(t2i);
+  } else if (s.mode == GenerationMode::Variations) {
+    if (!doc->hasImage()) {
+      window_->showInfo(tr("Open an image first (File ▸ Open, drag and drop, or Ctrl+V)."));
+      return;
+    }
+    // The selected candidate (shown on the canvas), else the image. The variations are
+    // square; the bridge scales them to the image's size, which undoes the squeeze of a
+    // non-square source into CLIP's square input.
+    const GalleryPanel* gallery = window_->galleryPanel();
+    const QImage picked = gallery->candidate(gallery->selected());
+    const QImage source = picked.isNull() ? doc->image() : picked;
+    frame = {doc->image(), {}};
+    request = pb::VariationsRequest{toRgb(source), karloSettings(s)};
   } else {
-    window_->showError(tr("%1 needs the unCLIP engine, which this version does not include.")
-                           .arg(modeName(s.mode)));
+    interpolation_->renderStrip();
     return;
   }
   currentJob_ = bridge_->submit(std::move(request), frame, kGenerateGroup);

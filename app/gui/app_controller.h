@@ -17,6 +17,7 @@ class MainWindow;
 namespace pbapp {
 
 class EngineBridge;
+class InterpolationController;
 struct BridgeResult;
 
 // The engine configuration from the settings and the resolved models folder.
@@ -27,6 +28,7 @@ Availability toAvailability(const pb::ModelAvailability& a);
 
 // Request settings for a run (the quality preset resolved to the engine's presets).
 pb::GlideSettings glideSettings(const RunSettings& s);
+pb::KarloSettings karloSettings(const RunSettings& s);  // Variations
 
 class AppController : public QObject {
   Q_OBJECT
@@ -42,6 +44,7 @@ class AppController : public QObject {
   quint64 currentJob() const { return currentJob_; }
   int currentRunId() const { return currentRun_; }
   bool isRunning() const { return currentJob_ != 0; }
+  InterpolationController* interpolation() const { return interpolation_; }
 
  public slots:
   void generate(const RunSettings& settings);
@@ -57,6 +60,7 @@ class AppController : public QObject {
 
   QPointer<MainWindow> window_;
   EngineBridge* bridge_;
+  InterpolationController* interpolation_ = nullptr;
   ModelsDirChoice models_;
   quint64 currentJob_ = 0;
   int currentRun_ = 0;

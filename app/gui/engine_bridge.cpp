@@ -79,7 +79,8 @@ EngineBridge::~EngineBridge() {
   engine_.reset();  // joins the engine thread while the job states still exist
 }
 
-quint64 EngineBridge::submit(pb::JobRequest request, const JobFrame& frame, const QString& group) {
+quint64 EngineBridge::submit(pb::JobRequest request, const JobFrame& frame, const QString& group,
+                             int priority) {
   auto state = std::make_shared<JobState>();
   state->frame = frame;
   state->group = group;
@@ -112,8 +113,15 @@ quint64 EngineBridge::submit(pb::JobRequest request, const JobFrame& frame, cons
         this, [this, state] { deliverPreview(state); }, Qt::QueuedConnection);
   };
 
+  callbacks.on_frame = [this, state](int index, const pb::Image& frame) {
+    QImage image = placeInFrame(state->frame, frame);
+    QMetaObject::invokeMethod(
+        this, [this, state, index, im = std::move(image)] { deliverFrame(state, index, im); },
+        Qt::QueuedConnection);
+  };
+
   const pb::JobId id = engine_->submit(
-      pb::Job{std::move(request), group.toStdString()}, std::move(callbacks),
+      pb::Job{std::move(request), group.toStdString(), priority}, std::move(callbacks),
       [this, state](pb::JobId, pb::Result<pb::RunResult> result) {
         // Composite the candidates here, on the engine thread, not on the GUI thread.
         Done done;
@@ -166,9 +174,18 @@ void EngineBridge::deliverPreview(const std::shared_ptr<JobState>& state) {
     image.swap(state->preview);
     state->previewPosted = false;
   }
-  const bool stale = !state->group.isEmpty() && latestInGroup_.value(state->group) != state->id;
-  if (!image.isNull() && jobs_.contains(state->id) && !state->cancelRequested && !stale)
+  if (!image.isNull() && jobs_.contains(state->id) && !state->cancelRequested && !isStale(*state))
     emit preview(state->id, image);
+}
+
+bool EngineBridge::isStale(const JobState& state) const {
+  return !state.group.isEmpty() && latestInGroup_.value(state.group) != state.id;
+}
+
+void EngineBridge::deliverFrame(const std::shared_ptr<JobState>& state, int index,
+                                const QImage& frame) {
+  if (!frame.isNull() && jobs_.contains(state->id) && !state->cancelRequested && !isStale(*state))
+    emit frameReady(state->id, index, frame);
 }
 
 void EngineBridge::deliverDone(const std::shared_ptr<JobState>& state, Done done) {

@@ -38,8 +38,10 @@ class EngineBridge : public QObject {
   explicit EngineBridge(const pb::EngineConfig& config, QObject* parent = nullptr);
   ~EngineBridge() override;  // cancels everything and joins the engine thread
 
-  // Queues a job. With a non-empty group, it supersedes older jobs of that group.
-  quint64 submit(pb::JobRequest request, const JobFrame& frame, const QString& group = {});
+  // Queues a job. With a non-empty group, it supersedes older jobs of that group. Queued jobs
+  // of higher priority start first.
+  quint64 submit(pb::JobRequest request, const JobFrame& frame, const QString& group = {},
+                 int priority = 0);
   void cancel(quint64 job);
   void cancelAll();
 
@@ -54,6 +56,9 @@ class EngineBridge : public QObject {
  signals:
   void progress(quint64 job, const RunProgress& progress);
   void preview(quint64 job, const QImage& image);
+  // A multi-frame job's frame `index` (into its positions) is final. Never coalesced: every
+  // frame is delivered, before the job's finished().
+  void frameReady(quint64 job, int index, const QImage& frame);
   void finished(quint64 job, const pbapp::BridgeResult& result);
   void failed(quint64 job, const QString& message);
   void cancelled(quint64 job);  // cancelled, superseded, or finished after a newer job replaced it
@@ -66,6 +71,8 @@ class EngineBridge : public QObject {
   };
   void deliverProgress(const std::shared_ptr<JobState>& state);
   void deliverPreview(const std::shared_ptr<JobState>& state);
+  void deliverFrame(const std::shared_ptr<JobState>& state, int index, const QImage& frame);
+  bool isStale(const JobState& state) const;
   void deliverDone(const std::shared_ptr<JobState>& state, Done done);
 
   QHash<quint64, std::shared_ptr<JobState>> jobs_;  // GUI thread only

@@ -7,6 +7,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QLineEdit>
@@ -16,6 +17,7 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QSettings>
+#include <QSlider>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -29,12 +31,14 @@
 #include "engine/io/safetensors_writer.h"
 #include "engine/nn/glide/config.h"
 #include "engine/nn/glide/model.h"
+#include "tests/common/karlo_models.h"
 #include "ui/canvas/canvas_view.h"
 #include "ui/dialogs/settings_dialog.h"
 #include "ui/document/document.h"
 #include "ui/mainwindow/app_style.h"
 #include "ui/mainwindow/main_window.h"
 #include "ui/panels/gallery_panel.h"
+#include "ui/panels/interpolate_panel.h"
 #include "ui/panels/prompt_panel.h"
 
 namespace {
@@ -246,6 +250,74 @@ int main(int argc, char** argv) {
   }
 
   const QString fixtures = argc > 2 ? QString::fromLocal8Bit(argv[2]) : QString();
+  if (!fixtures.isEmpty()) qputenv("PROMPTBRUSH_FIXTURES", fixtures.toLocal8Bit());
+  QTemporaryDir karloModels;
+  if (!fixtures.isEmpty() && pbtest::make_karlo_models_dir(karloModels.path(), false)) {
+    // Tiny unCLIP models: Variations (a run, its candidates), then Interpolate.
+    ShownApp app(karloModels.path());
+    MainWindow& window = app.window;
+    window.openFile(imagePath);
+    PromptPanel* prompt = window.promptPanel();
+    QTest::mouseClick(prompt->modeButton(GenerationMode::Variations), Qt::LeftButton);
+    RunSettings s = prompt->settings();
+    s.quality = QualityPreset::Custom;
+    s.customSteps = 60;
+    s.candidates = 4;
+    s.randomSeed = false;
+    s.seed = 3;
+    prompt->setSettings(s);
+    shot("variations-mode");
+    QTest::mouseClick(prompt->generateButton(), Qt::LeftButton);
+    waitFor(
+        "variations progress", [&] { return prompt->progressBar()->value() > 20; }, 60000);
+    shot("variations-running");
+    waitFor(
+        "the variations", [&] { return window.galleryPanel()->count() == 4; }, 300000);
+    shot("variations-candidates");
+    window.galleryPanel()->select(2);
+    QTest::mouseClick(window.galleryPanel()->applyButton(), Qt::LeftButton);
+    shot("variations-applied");
+    window.document()->undoStack()->undo();
+
+    QTest::mouseClick(prompt->modeButton(GenerationMode::Interpolate), Qt::LeftButton);
+    InterpolatePanel* interp = window.interpolatePanel();
+    QImage b = landscape().mirrored(true, false);
+    {
+      QPainter p(&b);
+      p.fillRect(QRect(60, 60, 200, 120), QColor(200, 60, 60));
+    }
+    interp->setImage(InterpolatePanel::Well::A, window.document()->image());
+    interp->setImage(InterpolatePanel::Well::B, b);
+    interp->requestStrip();
+    StallProbe stalls;
+    probe = &stalls;
+    stalls.start();
+    waitFor(
+        "the first strip frames", [&] { return interp->stripFrames().count(QImage()) <= 5; },
+        120000);
+    shot("interpolate-strip-filling");
+    waitFor(
+        "the strip", [&] { return interp->stripComplete(); }, 300000);
+    // A drag across: the view follows from the strip at once.
+    for (int v = 0; v <= 600; v += 20) {
+      interp->slider()->setValue(v);
+      QTest::qWait(15);
+    }
+    shot("interpolate-dragged");
+    waitFor(
+        "the exact frame", [&] { return interp->shownFrameIsExact(); }, 300000);
+    stalls.stop();
+    probe = nullptr;
+    stalls.print("the interpolation strip and a drag");
+    shot("interpolate-exact-frame");
+    interp->setTextDiff(true);
+    interp->setCaptions("a photo of a landscape", "an oil painting of a landscape");
+    waitFor(
+        "the text-diff strip", [&] { return interp->stripComplete(); }, 300000);
+    shot("interpolate-text-diff");
+    window.document()->undoStack()->setClean();
+    window.close();
+  }
   if (fixtures.isEmpty() || !writeTinyGlide(fixtures, glideModels.path())) {
     std::printf("no GLIDE tokenizer fixtures: skipping the diffusion screenshots\n");
     return 0;

@@ -2,9 +2,12 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QDockWidget>
 #include <QEvent>
+#include <QFileDialog>
 #include <QFileInfo>
+#include <QImageReader>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -22,6 +25,7 @@
 #include "ui/panels/brush_panel.h"
 #include "ui/panels/gallery_panel.h"
 #include "ui/panels/history_panel.h"
+#include "ui/panels/interpolate_panel.h"
 #include "ui/panels/prompt_panel.h"
 
 namespace {
@@ -88,6 +92,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   resize(1280, 820);
   restoreSettings();
+  interpolateDock_->setVisible(prompt_->mode() == GenerationMode::Interpolate);
   updateTitle();
   updateStatus();
   updateActions();
@@ -104,6 +109,7 @@ void MainWindow::createDocks() {
   gallery_ = new GalleryPanel;
   history_ = new HistoryPanel;
   brush_ = new BrushPanel;
+  interpolate_ = new InterpolatePanel;
   promptDock_ = makeDock(tr("Prompt"), QStringLiteral("promptDock"), prompt_);
   galleryDock_ = makeDock(tr("Gallery"), QStringLiteral("galleryDock"), gallery_);
   historyDock_ = makeDock(tr("History"), QStringLiteral("historyDock"), history_);
@@ -114,6 +120,21 @@ void MainWindow::createDocks() {
   galleryDock_->raise();
   addDockWidget(Qt::LeftDockWidgetArea, brushDock_);
   resizeDocks({promptDock_, brushDock_}, {360, 220}, Qt::Horizontal);
+  // The Interpolate mode's panel is wide: under the canvas (the side docks keep the bottom
+  // corners, so that it does not add to their height), shown with its mode.
+  interpolateDock_ = makeDock(tr("Interpolate"), QStringLiteral("interpolateDock"), interpolate_);
+  setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+  setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
+  addDockWidget(Qt::BottomDockWidgetArea, interpolateDock_);
+  interpolateDock_->hide();
+  connect(prompt_, &PromptPanel::modeChanged, this, [this](GenerationMode mode) {
+    interpolateDock_->setVisible(mode == GenerationMode::Interpolate);
+    if (mode == GenerationMode::Interpolate) interpolateDock_->raise();
+  });
+  connect(interpolate_, &InterpolatePanel::imageRequested, this,
+          [this](InterpolatePanel::Well well, InterpolatePanel::ImageSource source) {
+            fillInterpolationWell(int(well), int(source));
+          });
 
   connect(prompt_, &PromptPanel::generateRequested, this, &MainWindow::generateRequested);
   connect(prompt_, &PromptPanel::cancelRequested, this, &MainWindow::cancelRequested);
@@ -257,11 +278,49 @@ void MainWindow::applyCandidate(int index) {
   if (index < galleryRun_.seeds.size() && galleryRun_.settings.usesDiffusion())
     params.insert("seed", QString::number(galleryRun_.seeds[index]));
   const RunSettings& s = galleryRun_.settings;
-  const QString what = s.usesDiffusion() ? tr("%1 “%2”").arg(modeName(s.mode), s.prompt.left(40))
-                                         : methodName(s.method);
+  const QString what = !s.usesDiffusion() ? methodName(s.method)
+                       : s.prompt.isEmpty()
+                           ? modeName(s.mode)
+                           : tr("%1 “%2”").arg(modeName(s.mode), s.prompt.left(40));
   document_->applyResult(image, what, params);
   gallery_->select(-1);
   statusBar()->showMessage(tr("Applied candidate %1 (Ctrl+Z undoes)").arg(index + 1), 4000);
+}
+
+void MainWindow::fillInterpolationWell(int well, int source) {
+  using Source = InterpolatePanel::ImageSource;
+  QImage image;
+  switch (Source(source)) {
+    case Source::Canvas:
+      image = document_->image();
+      if (image.isNull()) showInfo(tr("Open an image first."));
+      break;
+    case Source::Candidate:
+      image = gallery_->candidate(gallery_->selected());
+      if (image.isNull()) showInfo(tr("Select a candidate in the gallery first."));
+      break;
+    case Source::File: {
+      const QString path = QFileDialog::getOpenFileName(
+          this, tr("Choose Image %1").arg(well == 0 ? "A" : "B"), lastFolder(),
+          tr("Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)"));
+      if (path.isEmpty()) return;
+      QImageReader reader(path);
+      reader.setAutoTransform(true);
+      image = reader.read();
+      if (image.isNull()) {
+        showError(
+            tr("Could not open %1: %2").arg(QFileInfo(path).fileName(), reader.errorString()));
+        return;
+      }
+      setLastFolder(path);
+      break;
+    }
+    case Source::Clipboard:
+      image = QApplication::clipboard()->image();
+      if (image.isNull()) showInfo(tr("The clipboard holds no image."));
+      break;
+  }
+  if (!image.isNull()) interpolate_->setImage(InterpolatePanel::Well(well), image);
 }
 
 void MainWindow::showError(const QString& message) {

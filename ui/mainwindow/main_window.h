@@ -15,6 +15,7 @@ class CanvasView;
 class Document;
 class GalleryPanel;
 class HistoryPanel;
+class InterpolatePanel;
 class MessageBar;
 class PromptPanel;
 class QAction;
@@ -35,6 +36,8 @@ class MainWindow : public QMainWindow {
   GalleryPanel* galleryPanel() const { return gallery_; }
   HistoryPanel* historyPanel() const { return history_; }
   BrushPanel* brushPanel() const { return brush_; }
+  InterpolatePanel* interpolatePanel() const { return interpolate_; }
+  QDockWidget* interpolateDock() const { return interpolateDock_; }
   MessageBar* messageBar() const { return messages_; }
   QAction* action(const QString& objectName) const;
 
@@ -99,6 +102,7 @@ class MainWindow : public QMainWindow {
   void rebuildRecentMenu();
   void offerLoadedParameters();
   void applyCandidate(int index);
+  void fillInterpolationWell(int well, int source);
   void openDialog();
   bool saveAsDialog();
   void exportDialog();
@@ -117,6 +121,8 @@ class MainWindow : public QMainWindow {
   GalleryPanel* gallery_ = nullptr;
   HistoryPanel* history_ = nullptr;
   BrushPanel* brush_ = nullptr;
+  InterpolatePanel* interpolate_ = nullptr;
+  QDockWidget* interpolateDock_ = nullptr;
   QDockWidget* promptDock_ = nullptr;
   QDockWidget* galleryDock_ = nullptr;
   QDockWidget* historyDock_ = nullptr;

@@ -182,7 +182,7 @@ void MainWindow::createMenus() {
   add(viewMenu_, "actionActualSize");
   add(viewMenu_, "actionShowOriginal");
   viewMenu_->addSeparator();
-  for (QDockWidget* d : {promptDock_, galleryDock_, historyDock_, brushDock_})
+  for (QDockWidget* d : {promptDock_, galleryDock_, historyDock_, brushDock_, interpolateDock_})
     viewMenu_->addAction(d->toggleViewAction());
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));

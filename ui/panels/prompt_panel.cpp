@@ -148,7 +148,18 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   candidates_->setRange(1, 8);
   candidates_->setToolTip(tr("How many candidates one run makes"));
   form->addRow(tr("Candidates"), candidates_);
+  previewOnly_ = new QCheckBox(tr("64 px preview only"));
+  previewOnly_->setToolTip(
+      tr("Stop at the decoder's 64 px output, without the 256 px super-resolution stage: "
+         "minutes sooner on a CPU"));
+  previewOnlyLabel_ = new QLabel(tr("Output"));
+  form->addRow(previewOnlyLabel_, previewOnly_);
   root->addLayout(form);
+
+  modeHint_ = new QLabel;
+  modeHint_->setObjectName(QStringLiteral("modeHint"));
+  modeHint_->setWordWrap(true);
+  root->addWidget(modeHint_);
 
   generate_ = new QPushButton(style()->standardIcon(QStyle::SP_MediaPlay), tr("Generate"));
   generate_->setToolTip(tr("Generate (Ctrl+Enter)"));
@@ -175,10 +186,9 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   root->addWidget(progressText_);
   root->addStretch(1);
 
-  connect(modes_, &QButtonGroup::idClicked, this, [this](int id) {
-    updateEnabled();
-    emit modeChanged(GenerationMode(id));
-  });
+  connect(modes_, &QButtonGroup::idClicked, this, [this] { updateEnabled(); });
+  connect(guidance_, &QDoubleSpinBox::valueChanged, this,
+          [this](double v) { guidanceByMode_[int(shownMode_)] = v; });
   connect(method_, &QComboBox::currentIndexChanged, this, [this] { updateEnabled(); });
   setAvailability(Availability{});
 }
@@ -200,11 +210,14 @@ RunSettings PromptPanel::settings() const {
   s.randomSeed = randomSeed_->isChecked();
   s.seed = seed_->text().toULongLong();
   s.candidates = candidates_->value();
+  s.previewOnly = previewOnly_->isChecked();
   return s;
 }
 
 void PromptPanel::setSettings(const RunSettings& s) {
   if (isModeAvailable(s.mode)) modes_->button(int(s.mode))->setChecked(true);
+  switchGuidance(shownMode_, mode());
+  guidanceByMode_[int(s.mode)] = s.guidanceScale;
   const bool glideOk = availability_.glideInpaint.available || s.method != FillMethod::Glide;
   method_->setCurrentIndex(glideOk ? qMax(0, method_->findData(int(s.method))) : 1);
   prompt_->setText(s.prompt);
@@ -214,7 +227,15 @@ void PromptPanel::setSettings(const RunSettings& s) {
   randomSeed_->setChecked(s.randomSeed);
   seed_->setText(QString::number(s.seed));
   candidates_->setValue(s.candidates);
+  previewOnly_->setChecked(s.previewOnly);
   updateEnabled();
+}
+
+void PromptPanel::switchGuidance(GenerationMode from, GenerationMode to) {
+  if (from == to) return;
+  guidanceByMode_[int(from)] = guidance_->value();
+  shownMode_ = to;
+  guidance_->setValue(guidanceByMode_[int(to)]);
 }
 
 bool PromptPanel::isModeAvailable(GenerationMode mode) const {
@@ -265,26 +286,49 @@ void PromptPanel::setAvailability(const Availability& a) {
 }
 
 void PromptPanel::updateEnabled() {
+  switchGuidance(shownMode_, mode());
   const RunSettings s = settings();
   const bool inpaint = s.mode == GenerationMode::Inpaint;
+  const bool variations = s.mode == GenerationMode::Variations;
+  // The Interpolate panel has its own controls; Generate there renders its strip.
+  const bool interpolate = s.mode == GenerationMode::Interpolate;
   methodLabel_->setVisible(inpaint);
   method_->setVisible(inpaint);
-  const bool diffusion = s.usesDiffusion();
-  for (QWidget* w : std::initializer_list<QWidget*>{prompt_, historyButton_, guidanceSlider_,
-                                                    guidance_, quality_, randomSeed_, candidates_})
+  previewOnlyLabel_->setVisible(variations);
+  previewOnly_->setVisible(variations);
+  const bool diffusion = s.usesDiffusion() && !interpolate;
+  for (QWidget* w : std::initializer_list<QWidget*>{guidanceSlider_, guidance_, quality_,
+                                                    randomSeed_, candidates_, previewOnly_})
     w->setEnabled(diffusion);
+  // unCLIP variations take no prompt: the image is the condition.
+  prompt_->setEnabled(diffusion && !variations);
+  historyButton_->setEnabled(diffusion && !variations);
   steps_->setEnabled(diffusion && s.quality == QualityPreset::Custom);
   seed_->setEnabled(diffusion && !s.randomSeed);
   reuseSeed_->setEnabled(diffusion && haveLastSeed_);
+  modeHint_->setVisible(variations || interpolate);
+  if (variations)
+    modeHint_->setText(
+        tr("Variations of the image on the canvas (or of the candidate shown "
+           "there). Apply keeps the image's size."));
+  else if (interpolate)
+    modeHint_->setText(
+        tr("Choose images A and B (or a caption pair) in the Interpolate panel "
+           "and drag its slider. Generate renders the strip again."));
   const bool methodOk =
       !inpaint || s.method != FillMethod::Glide || availability_.glideInpaint.available;
   generate_->setEnabled(isModeAvailable(s.mode) && methodOk);
+  // Clicked, restored or forced back to Inpaint when a mode's models went away.
+  if (s.mode != emittedMode_) {
+    emittedMode_ = s.mode;
+    emit modeChanged(s.mode);
+  }
 }
 
 void PromptPanel::requestGenerate() {
   if (!generate_->isEnabled()) return;
   const RunSettings s = settings();
-  if (s.usesDiffusion()) rememberPrompt(s.prompt);
+  if (s.usesDiffusion() && s.mode != GenerationMode::Variations) rememberPrompt(s.prompt);
   emit generateRequested(s);
 }
 

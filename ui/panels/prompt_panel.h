@@ -44,6 +44,8 @@ class PromptPanel : public QWidget {
   QLineEdit* promptEdit() const { return prompt_; }
   QProgressBar* progressBar() const { return progress_; }
   QLabel* progressLabel() const { return progressText_; }
+  QCheckBox* previewOnlyCheck() const { return previewOnly_; }
+  QLabel* modeHint() const { return modeHint_; }
 
  public slots:
   void requestGenerate();
@@ -56,11 +58,12 @@ class PromptPanel : public QWidget {
   void generateRequested(const RunSettings& settings);
   void cancelRequested();
   void modelsDialogRequested();
-  void modeChanged(GenerationMode mode);
+  void modeChanged(GenerationMode mode);  // whenever the mode changes, clicked or not
 
  private:
   void updateEnabled();
   void showHistoryMenu();
+  void switchGuidance(GenerationMode from, GenerationMode to);
 
   QButtonGroup* modes_ = nullptr;
   QLabel* modelsLink_ = nullptr;
@@ -76,12 +79,19 @@ class PromptPanel : public QWidget {
   QLineEdit* seed_ = nullptr;
   QToolButton* reuseSeed_ = nullptr;
   QSpinBox* candidates_ = nullptr;
+  QLabel* previewOnlyLabel_ = nullptr;
+  QCheckBox* previewOnly_ = nullptr;
+  QLabel* modeHint_ = nullptr;
   QPushButton* generate_ = nullptr;
   QPushButton* cancel_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QLabel* progressText_ = nullptr;
 
   Availability availability_;
+  // GLIDE and unCLIP have different guidance defaults (5 and 8): each mode keeps its own.
+  double guidanceByMode_[kGenerationModeCount] = {5.0, 5.0, 8.0, 8.0};
+  GenerationMode shownMode_ = GenerationMode::Inpaint;
+  GenerationMode emittedMode_ = GenerationMode::Inpaint;
   QStringList history_;
   bool running_ = false;
   bool haveLastSeed_ = false;

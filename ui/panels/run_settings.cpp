@@ -20,7 +20,8 @@ QJsonObject RunSettings::toJson() const {
                      {"randomSeed", randomSeed},
                      // Seeds are 64-bit; JSON numbers are doubles, so keep the digits.
                      {"seed", QString::number(seed)},
-                     {"candidates", candidates}};
+                     {"candidates", candidates},
+                     {"previewOnly", previewOnly}};
 }
 
 RunSettings RunSettings::fromJson(const QJsonObject& o) {
@@ -34,6 +35,7 @@ RunSettings RunSettings::fromJson(const QJsonObject& o) {
   s.randomSeed = o.value("randomSeed").toBool(s.randomSeed);
   s.seed = o.value("seed").toString().toULongLong();
   s.candidates = qBound(1, o.value("candidates").toInt(s.candidates), 16);
+  s.previewOnly = o.value("previewOnly").toBool(s.previewOnly);
   return s;
 }
 
@@ -55,7 +57,13 @@ RunSettings settingsFromParameters(const QJsonObject& p, RunSettings s) {
     s.customSteps = steps;
   }
   const QString model = text("model") + QLatin1Char(' ') + text("mode");
-  if (model.contains(QLatin1String("classic"), Qt::CaseInsensitive)) {
+  if (text("mode") == QLatin1String("variations")) {
+    s.mode = GenerationMode::Variations;
+    if (p.contains("upsample_respacing"))
+      s.previewOnly = false;
+    else if (p.contains("base_resolution"))
+      s.previewOnly = true;
+  } else if (model.contains(QLatin1String("classic"), Qt::CaseInsensitive)) {
     s.mode = GenerationMode::Inpaint;
     s.method = model.contains(QLatin1String("navier"), Qt::CaseInsensitive)
                    ? FillMethod::ClassicNavierStokes

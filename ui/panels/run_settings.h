@@ -26,6 +26,8 @@ struct RunSettings {
   bool randomSeed = true;
   quint64 seed = 0;
   int candidates = 1;
+  // Variations: stop at the unCLIP decoder's 64 px output (no super-resolution, much sooner).
+  bool previewOnly = false;
 
   bool usesDiffusion() const {
     return mode != GenerationMode::Inpaint || method == FillMethod::Glide;
