@@ -109,19 +109,7 @@ void fill_parameters(RunResult& r, const KarloModels& m, const InterpolationSett
   p["seed"] = std::to_string(c.seed);
   p["embedding_path"] = c.text_diff ? "slerp_unit(image, normalize(to - from)) * |image|"
                                     : "slerp_unit(a, b) * lerp(|a|, |b|)";
-  p["model"] = m.decoder_name;
-  p["model_hash"] = m.decoder_hash;
-  p["clip_model"] = m.clip_name;
-  if (!m.clip_hash.empty()) p["clip_hash"] = m.clip_hash;
-  p["base_resolution"] = std::to_string(m.decoder->config().image_size);
-  if (s.super_resolve) {
-    p["model"] += " + " + m.super_res_name;
-    if (!m.super_res_hash.empty()) p["upsampler_hash"] = m.super_res_hash;
-    p["upsample_respacing"] = kKarloSuperResRespacing;
-  }
-  if (!m.device_label.empty()) p["device"] = m.device_label;
-  if (!r.images.empty())
-    p["size"] = std::to_string(r.images[0].width) + "x" + std::to_string(r.images[0].height);
+  fill_model_parameters(r, m, s);
 }
 
 RunResult run_frames(const KarloModels& m, const text::ClipTokenizer& tok,

@@ -39,25 +39,13 @@ void fill_parameters(RunResult& r, const KarloModels& m, const KarloSettings& s,
   for (auto v : seeds) list += (list.empty() ? "" : ",") + std::to_string(v);
   p["seeds"] = list;
   p["candidates"] = std::to_string(s.candidates);
-  p["model"] = m.decoder_name;
-  p["model_hash"] = m.decoder_hash;
-  p["clip_model"] = m.clip_name;
-  if (!m.clip_hash.empty()) p["clip_hash"] = m.clip_hash;
   if (mode == "unclip") {
     p["prior"] = m.prior_name;
     if (!m.prior_hash.empty()) p["prior_hash"] = m.prior_hash;
     p["prior_respacing"] = s.prior_respacing;
     p["prior_cfg_scale"] = format_number(s.prior_guidance_scale);
   }
-  p["base_resolution"] = std::to_string(m.decoder->config().image_size);
-  if (s.super_resolve) {
-    p["model"] += " + " + m.super_res_name;
-    if (!m.super_res_hash.empty()) p["upsampler_hash"] = m.super_res_hash;
-    p["upsample_respacing"] = kKarloSuperResRespacing;
-  }
-  if (!m.device_label.empty()) p["device"] = m.device_label;
-  if (!r.images.empty())
-    p["size"] = std::to_string(r.images[0].width) + "x" + std::to_string(r.images[0].height);
+  fill_model_parameters(r, m, s);
 }
 
 // Decoder (+ SR) for a run whose image embeddings and text features are known.

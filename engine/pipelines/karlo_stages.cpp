@@ -168,4 +168,21 @@ std::vector<Image> to_images(const torch::Tensor& x) {
   return out;
 }
 
+void fill_model_parameters(RunResult& r, const KarloModels& m, const KarloSettings& s) {
+  auto& p = r.parameters;
+  p["model"] = m.decoder_name;
+  p["model_hash"] = m.decoder_hash;
+  p["clip_model"] = m.clip_name;
+  if (!m.clip_hash.empty()) p["clip_hash"] = m.clip_hash;
+  p["base_resolution"] = std::to_string(m.decoder->config().image_size);
+  if (s.super_resolve) {
+    p["model"] += " + " + m.super_res_name;
+    if (!m.super_res_hash.empty()) p["upsampler_hash"] = m.super_res_hash;
+    p["upsample_respacing"] = kKarloSuperResRespacing;
+  }
+  if (!m.device_label.empty()) p["device"] = m.device_label;
+  if (!r.images.empty())
+    p["size"] = std::to_string(r.images[0].width) + "x" + std::to_string(r.images[0].height);
+}
+
 }  // namespace pb::pipelines
