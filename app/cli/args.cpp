@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "engine/core/printable.h"
+
 namespace pbcli {
 
 Args::Args(const std::vector<std::string>& argv, const std::set<std::string>& value_options,
@@ -76,7 +78,7 @@ double Args::double_or(const std::string& name, double fallback) {
 }
 
 int fail(const std::string& message) {
-  std::cerr << "promptbrush-cli: " << message << "\n";
+  std::cerr << "promptbrush-cli: " << pb::printable(message, true) << "\n";
   return 2;
 }
 

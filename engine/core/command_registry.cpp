@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "engine/core/error.h"
+#include "engine/core/printable.h"
 
 namespace pb {
 
@@ -29,7 +30,7 @@ int run_command_line(const char* program, int argc, char** argv) {
   auto& registry = command_registry();
   auto it = registry.find(args[0]);
   if (it == registry.end()) {
-    std::cerr << program << ": unknown command '" << args[0] << "'\n\n";
+    std::cerr << program << ": unknown command '" << printable(args[0]) << "'\n\n";
     print_usage(program, std::cerr);
     return 2;
   }
@@ -41,13 +42,13 @@ int run_command_line(const char* program, int argc, char** argv) {
     // up to a screenful.
     std::string msg = e.what();
     if (msg.size() > 4000) msg = msg.substr(0, 4000) + "\n...";
-    std::cerr << program << ": " << msg << "\n";
+    std::cerr << program << ": " << printable(msg, true) << "\n";
     return 1;
   } catch (const std::exception& e) {
     // Others (LibTorch's) carry a backtrace after the first line.
     std::string msg = e.what();
     if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
-    std::cerr << program << ": " << msg << "\n";
+    std::cerr << program << ": " << printable(msg) << "\n";
     return 1;
   }
 }

@@ -1,7 +1,7 @@
 #pragma once
 // Reading published model checkpoints as they are: torch.save zip files (state_dicts
 // and Lightning-style containers), legacy pre-1.6 torch.save files, safetensors
-// (memory-mapped, no copy on CPU) and TorchScript archives.
+// and TorchScript archives.
 //
 // Usage:
 //   pb::io::Checkpoint ck = pb::io::load_checkpoint("base_inpaint.pt");   // throws pb::Error

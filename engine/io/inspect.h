@@ -16,6 +16,8 @@ struct TensorSummary {
   std::string dtype;  // "float32", "float16", "bfloat16", "int64", ...
   std::vector<std::int64_t> shape;
   double sum = 0;  // float64 sum of the elements (NaN if any is NaN)
+  // A view with more elements than its storage (e.g. stride 0): not summed (sum is NaN).
+  bool overlapping = false;
 };
 
 struct CheckpointSummary {
@@ -31,11 +33,13 @@ struct CheckpointSummary {
 const char* dtype_name(torch::ScalarType t);
 CheckpointSummary summarize(const Checkpoint& ck);
 
-// Human-readable report (a header, then one line per tensor).
+// Human-readable report (a header, then one line per tensor); text from the file is
+// passed through pb::printable (no control characters reach the terminal).
 std::string format_text(const CheckpointSummary& s);
 // One JSON object: {"path","format","tensor_count","parameter_total","byte_total",
 // "dtypes":{name:count},"metadata":{...},"tensors":[{"name","dtype","shape","sum"}...]}.
-// A NaN or infinite sum is written as null.
+// A NaN or infinite sum is written as null; an overlapping view also gets
+// "overlapping": true. ASCII only (other characters as \uXXXX escapes).
 std::string format_json(const CheckpointSummary& s);
 
 }  // namespace pb::io

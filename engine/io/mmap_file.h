@@ -1,8 +1,13 @@
 #pragma once
-// A read-only view of a whole file through a private memory map. Tensors adopt
-// bytes from it without copying; they hold a shared_ptr so the mapping outlives the
-// Checkpoint. The map is MAP_PRIVATE with write permission: an accidental in-place
-// write to an adopted tensor copies the page instead of failing or touching the file.
+// A read-only view of a whole file through a private memory map, for parsing the small
+// parts of a checkpoint (zip directory, pickles, headers), and reads of its large parts
+// (tensor storages) into memory of their own with read_at().
+//
+// Why tensors get copies rather than adopting mapped pages: a model stays loaded for
+// hours, and a file truncated or rewritten on disk in that time (a new download over the
+// old one) would turn every later touch of a mapped page into SIGBUS. Copies cost the
+// same memory and about a second per few GB at load; the mapping is released with the
+// Checkpoint's parsing.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -19,15 +24,18 @@ class MappedFile {
   MappedFile& operator=(const MappedFile&) = delete;
 
   const std::string& path() const { return path_; }
-  // Mutable because the mapping is copy-on-write (LibTorch's from_blob takes void*).
-  std::uint8_t* data() const { return data_; }
+  const std::uint8_t* data() const { return data_; }
   std::size_t size() const { return size_; }
+  // Copies `length` bytes at `offset` into `out` with pread: a file that shrank since it
+  // was opened gives pb::Error(io_error) naming it, not SIGBUS.
+  void read_at(std::uint64_t offset, void* out, std::size_t length) const;
 
  private:
   MappedFile() = default;
   std::string path_;
   std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;
+  int fd_ = -1;
 };
 
 // A bounds-checked slice of bytes; every reader goes through it so a truncated or

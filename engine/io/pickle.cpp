@@ -16,12 +16,6 @@ constexpr std::size_t kMaxLine = 4096;            // text opcodes (GLOBAL names,
 constexpr std::uint64_t kMaxString = 1ull << 31;  // one string/bytes value
 constexpr std::size_t kMaxTensorDims = 64;
 
-ValuePtr make(Kind kind) {
-  auto v = std::make_shared<Value>();
-  v->kind = kind;
-  return v;
-}
-
 class Unpickler {
  public:
   Unpickler(ByteSpan bytes, const std::string& where, const PersistentLoad& pl)
@@ -87,8 +81,27 @@ class Unpickler {
     return v;
   }
 
+  // ---- memory ------------------------------------------------------------------
+  // Every value, string, reference, memo entry and mark is charged (never refunded): a
+  // bound on memory and on work, since each opcode can allocate.
+  void charge(std::size_t bytes) {
+    charged_ += bytes;
+    if (charged_ > kMaxObjectBytes)
+      fail("the pickle's objects need more than " + std::to_string(kMaxObjectBytes >> 20) +
+           " MiB (the limit for a checkpoint's object tree; corrupt or hostile file?)");
+  }
+  ValuePtr make(Kind kind) {
+    charge(sizeof(Value) + 32);  // the value and its shared_ptr control block
+    auto v = std::make_shared<Value>();
+    v->kind = kind;
+    return v;
+  }
+
   // ---- stack -------------------------------------------------------------------
-  void push(ValuePtr v) { stack_.push_back(std::move(v)); }
+  void push(ValuePtr v) {
+    charge(sizeof(ValuePtr));
+    stack_.push_back(std::move(v));
+  }
   ValuePtr pop() {
     if (stack_.size() <= floor()) fail("stack underflow");
     ValuePtr v = std::move(stack_.back());
@@ -109,13 +122,25 @@ class Unpickler {
     stack_.resize(m);
     return items;
   }
-  void grow_depth(Value& parent, const Value& child) {
+  // `child` becomes part of `parent` (an item, key, value, argument or state).
+  void attach(Value& parent, Value& child) {
+    if (&parent == &child) fail("a container that contains itself (recursive pickle)");
+    charge(2 * sizeof(ValuePtr));
+    child.attached = true;
     if (child.depth + 1 > parent.depth) parent.depth = child.depth + 1;
     if (parent.depth > kMaxDepth) fail("containers nested too deeply");
+    parent.has_tensor |= child.has_tensor;
+  }
+  // Only a container not yet inside another may change: what checkpoints write, and what
+  // keeps depths final and the graph free of cycles.
+  void require_unattached(const Value& target, const char* op) {
+    if (target.attached)
+      fail(std::string(op) +
+           " on a container already inside another (a recursive or reordered pickle)");
   }
   ValuePtr container(Kind kind, std::vector<ValuePtr> items) {
     auto v = make(kind);
-    for (auto& i : items) grow_depth(*v, *i);
+    for (auto& i : items) attach(*v, *i);
     v->items = std::move(items);
     return v;
   }
@@ -125,13 +150,17 @@ class Unpickler {
     return v;
   }
   ValuePtr string_value(std::string s, Kind kind = Kind::string) {
+    charge(s.size());
     auto v = make(kind);
     v->text = std::move(s);
     return v;
   }
 
   // ---- memo --------------------------------------------------------------------
-  void put(std::uint64_t index) { memo_[index] = top(); }
+  void put(std::uint64_t index) {
+    charge(64);  // a hash-map node
+    memo_[index] = top();
+  }
   void get(std::uint64_t index) {
     auto it = memo_.find(index);
     if (it == memo_.end()) fail("memo key " + std::to_string(index) + " not found");
@@ -143,8 +172,10 @@ class Unpickler {
     if (kv.size() % 2) fail("odd number of items for SETITEMS");
     if (target.kind != Kind::dict && target.kind != Kind::object)
       fail("SETITEM on a value that is not a dict");
+    require_unattached(target, "SETITEMS");
     for (std::size_t i = 0; i < kv.size(); i += 2) {
-      grow_depth(target, *kv[i + 1]);
+      attach(target, *kv[i]);
+      attach(target, *kv[i + 1]);
       target.entries.emplace_back(std::move(kv[i]), std::move(kv[i + 1]));
     }
   }
@@ -153,8 +184,9 @@ class Unpickler {
     if (!ok)
       fail(expected == Kind::set ? "ADDITEMS on a value that is not a set"
                                  : "APPEND on a value that is not a list");
+    require_unattached(target, expected == Kind::set ? "ADDITEMS" : "APPENDS");
     for (auto& i : items) {
-      grow_depth(target, *i);
+      attach(target, *i);
       target.items.push_back(std::move(i));
     }
   }
@@ -206,6 +238,8 @@ class Unpickler {
     if (!empty && (overflow || last >= t->storage->numel))
       fail("tensor view reaches beyond the " + std::to_string(t->storage->numel) +
            " elements of storage '" + t->storage->key + "'");
+    t->has_tensor = true;
+    charge(sizeof(ValuePtr) + 16 * t->sizes.size());
     tensors_.push_back(t);
     return t;
   }
@@ -222,7 +256,8 @@ class Unpickler {
         if (!a.empty() && (a[0]->kind == Kind::list || a[0]->kind == Kind::tuple)) {
           for (const auto& kv : a[0]->items)
             if (kv->kind == Kind::tuple && kv->items.size() == 2) {
-              grow_depth(*d, *kv->items[1]);
+              attach(*d, *kv->items[0]);
+              attach(*d, *kv->items[1]);
               d->entries.emplace_back(kv->items[0], kv->items[1]);
             }
         }
@@ -242,7 +277,7 @@ class Unpickler {
       if (f == "builtins.set" || f == "builtins.frozenset" || f == "__builtin__.set") {
         auto s = make(Kind::set);
         if (!a.empty()) s->items = a[0]->items;
-        for (const auto& i : s->items) grow_depth(*s, *i);
+        for (const auto& i : s->items) attach(*s, *i);
         return s;
       }
       if (f.compare(0, 24, "torch.jit._pickle.build_") == 0 ||
@@ -259,6 +294,7 @@ class Unpickler {
         // Python 3 pickles bytes for protocol 2 as encode(latin-1 text): undo the UTF-8.
         std::string out;
         const std::string& s = a[0]->text;
+        charge(s.size());
         for (std::size_t i = 0; i < s.size(); ++i) {
           auto c = static_cast<unsigned char>(s[i]);
           if (c >= 0xC0 && i + 1 < s.size()) {
@@ -273,13 +309,14 @@ class Unpickler {
     auto o = make(Kind::object);
     o->text = f;
     o->args = args;
-    grow_depth(*o, *args);
+    attach(*o, *args);
     return o;
   }
 
   void build(Value& target, const ValuePtr& state) {
     if (target.kind == Kind::object || target.kind == Kind::dict) {
-      grow_depth(target, *state);
+      require_unattached(target, "BUILD");
+      attach(target, *state);
       target.state = state;
     }
     // Tensors (Python attributes of a Parameter) and other values: nothing to keep.
@@ -299,6 +336,7 @@ class Unpickler {
         uint_le(8);
         break;  // FRAME: frames are only a read-ahead hint
       case '(':
+        charge(sizeof(std::size_t));
         marks_.push_back(stack_.size());
         break;
       case '0':
@@ -533,11 +571,13 @@ class Unpickler {
       case 'Q': {
         ValuePtr pid = pop();
         if (!persistent_load_) fail("persistent id in a pickle that should have none");
+        charge(sizeof(Value) + 32);
         push(persistent_load_(*pid));
         break;
       }
       case 'P': {
         if (!persistent_load_) fail("persistent id in a pickle that should have none");
+        charge(sizeof(Value) + 32);
         push(persistent_load_(*string_value(line())));
         break;
       }
@@ -578,6 +618,7 @@ class Unpickler {
   std::vector<std::size_t> marks_;
   std::unordered_map<std::uint64_t, ValuePtr> memo_;
   std::vector<ValuePtr> tensors_;
+  std::size_t charged_ = 0;
 };
 
 }  // namespace

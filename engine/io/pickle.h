@@ -11,9 +11,10 @@
 // torch.storage._load_from_bytes, ...) are rejected with an error: a checkpoint has no
 // reason to name them, so the file is hostile or not a checkpoint.
 //
-// All reads are bounds-checked; memo, stack and nesting are bounded; errors are
-// pb::Error(bad_file / unsupported) whose message starts with the `where` string
-// given (e.g. "model.ckpt: data.pkl").
+// All reads are bounds-checked; nesting is bounded (256), containers cannot contain
+// themselves, and the memory the objects take is bounded (kMaxObjectBytes, whatever the
+// pickle's size); errors are pb::Error(bad_file / unsupported) whose message starts with
+// the `where` string given (e.g. "model.ckpt: data.pkl").
 #include <torch/types.h>
 
 #include <cstdint>
@@ -27,6 +28,10 @@
 #include "engine/io/mmap_file.h"
 
 namespace pb::io::pickle {
+
+// What a pickle's objects may take in memory, values, strings, memo and stack together:
+// real checkpoints need a few MiB; a hostile pickle cannot make a small file take gigabytes.
+constexpr std::size_t kMaxObjectBytes = std::size_t{256} << 20;
 
 struct Value;
 using ValuePtr = std::shared_ptr<Value>;
@@ -73,6 +78,11 @@ struct Value {
   std::vector<std::int64_t> sizes, strides;
   torch::Tensor tensor;
   int depth = 0;  // nesting depth (bounded, so that destruction cannot overflow the stack)
+  // Set once the value is inside another; such a container can no longer change, so its
+  // depth and has_tensor are final, and no container can come to hold itself (the value
+  // graph is acyclic: a DAG, walked once per node by the readers).
+  bool attached = false;
+  bool has_tensor = false;  // a tensor somewhere below (or this is one)
 
   bool is_string() const { return kind == Kind::string; }
 };
@@ -110,7 +120,8 @@ StorageId parse_storage_id(const Value& pid, const std::string& where);
 // the view stays inside the storage. Throws pb::Error(bad_file) naming `where`.
 void materialize_tensors(const std::vector<ValuePtr>& tensors, const std::string& where);
 
-// Short human-readable text for scalars, strings and small containers (metadata).
-std::string render(const Value& v);
+// Short human-readable text for scalars, strings and small containers (metadata): about
+// `limit` characters at most, longer strings and containers cut with "...".
+std::string render(const Value& v, std::size_t limit = 200);
 
 }  // namespace pb::io::pickle

@@ -59,63 +59,103 @@ void materialize_tensors(const std::vector<ValuePtr>& tensors, const std::string
   }
 }
 
-std::string render(const Value& v) {
+namespace {
+
+std::string render_float(double d) {
+  // Like Python's repr: shortest round-trip digits, fixed notation for exponents in
+  // [-4, 16), "3.0" for integral values.
+  if (std::isnan(d)) return "nan";
+  if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+  char buf[400];
+  auto sci = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string s(buf, sci.ptr);
+  int exp = std::atoi(s.c_str() + s.find('e') + 1);
+  if (exp < -4 || exp >= 16) return s;
+  auto fix = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
+  s.assign(buf, fix.ptr);
+  if (s.find('.') == std::string::npos) s += ".0";
+  return s;
+}
+
+// Appends at most about `limit` characters: the budget passed down keeps the work
+// bounded for containers shared many times over (a DAG renders in linear time).
+void render_to(std::string& out, const Value& v, std::size_t limit) {
+  const std::size_t start = out.size();
+  auto room = [&] { return out.size() - start < limit ? limit - (out.size() - start) : 0; };
   switch (v.kind) {
     case Kind::none:
-      return "None";
+      out += "None";
+      return;
     case Kind::boolean:
-      return v.boolean ? "True" : "False";
+      out += v.boolean ? "True" : "False";
+      return;
     case Kind::integer:
-      return std::to_string(v.integer);
-    case Kind::floating: {
-      // Like Python's repr: shortest round-trip digits, fixed notation for exponents
-      // in [-4, 16), "3.0" for integral values.
-      const double d = v.floating;
-      if (std::isnan(d)) return "nan";
-      if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
-      char buf[400];
-      auto sci = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-      std::string s(buf, sci.ptr);
-      int exp = std::atoi(s.c_str() + s.find('e') + 1);
-      if (exp < -4 || exp >= 16) return s;
-      auto fix = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::fixed);
-      s.assign(buf, fix.ptr);
-      if (s.find('.') == std::string::npos) s += ".0";
-      return s;
-    }
+      out += std::to_string(v.integer);
+      return;
+    case Kind::floating:
+      out += render_float(v.floating);
+      return;
     case Kind::string:
-      return v.text;
-    case Kind::bytes: {
-      std::string s = "<";  // appended piecewise: GCC 12 misreads a prepend as an overflow
-      s += std::to_string(v.text.size());
-      return s += " bytes>";
-    }
+      if (v.text.size() <= limit) {
+        out += v.text;
+      } else {
+        out.append(v.text, 0, limit);
+        out += "... (" + std::to_string(v.text.size()) + " bytes)";
+      }
+      return;
+    case Kind::bytes:
+      // Appended piecewise: GCC 12 misreads "<" + std::string as an overflow.
+      out += '<';
+      out += std::to_string(v.text.size());
+      out += " bytes>";
+      return;
     case Kind::global:
-      return v.text;
+      out.append(v.text, 0, limit);
+      return;
     case Kind::object:
-      return "<opaque " + v.text + ">";
+      out += "<opaque ";
+      out.append(v.text, 0, limit);
+      out += ">";
+      return;
     case Kind::storage:
-      return "<storage " + (v.storage ? v.storage->key : "") + ">";
+      out += "<storage ";
+      if (v.storage) out.append(v.storage->key, 0, limit);
+      out += ">";
+      return;
     case Kind::tensor:
-      return "<tensor>";
+      out += "<tensor>";
+      return;
     case Kind::dict:
-      return "<dict of " + std::to_string(v.entries.size()) + ">";
+      out += "<dict of " + std::to_string(v.entries.size()) + ">";
+      return;
     case Kind::tuple:
     case Kind::list:
     case Kind::set: {
-      const char* open = v.kind == Kind::tuple ? "(" : v.kind == Kind::list ? "[" : "{";
-      const char* close = v.kind == Kind::tuple ? ")" : v.kind == Kind::list ? "]" : "}";
-      std::string s = open;
+      out += v.kind == Kind::tuple ? "(" : v.kind == Kind::list ? "[" : "{";
       for (std::size_t i = 0; i < v.items.size(); ++i) {
-        if (i) s += ", ";
-        if (s.size() > 200) return s + "...";
+        if (room() == 0) {  // each open level then adds only "...)"
+          out += "...";
+          break;
+        }
+        if (i) out += ", ";
         const Value& c = *v.items[i];
-        s += c.kind == Kind::string ? "'" + c.text + "'" : render(c);
+        if (c.kind == Kind::string) out += "'";
+        render_to(out, c, room());
+        if (c.kind == Kind::string) out += "'";
       }
-      return s + close;
+      out += v.kind == Kind::tuple ? ")" : v.kind == Kind::list ? "]" : "}";
+      return;
     }
   }
-  return "?";
+  out += "?";
+}
+
+}  // namespace
+
+std::string render(const Value& v, std::size_t limit) {
+  std::string out;
+  render_to(out, v, limit);
+  return out;
 }
 
 }  // namespace pb::io::pickle

@@ -13,9 +13,8 @@ class ZipArchive;
 
 namespace pb::io::detail {
 
-// A flat tensor of `numel` elements over file bytes at `offset`: adopted without a copy
-// when suitably aligned (the tensor keeps the mapping alive), else copied (and the
-// copied pages dropped from the mapping so they do not count twice in memory).
+// A flat tensor of `numel` elements read from the file bytes at `offset` (a copy of its
+// own: see mmap_file.h for why tensors never point into the mapping).
 torch::Tensor storage_tensor(const std::shared_ptr<MappedFile>& file, std::uint64_t offset,
                              torch::ScalarType dtype, std::int64_t numel, const std::string& what);
 

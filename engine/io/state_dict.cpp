@@ -75,8 +75,8 @@ StateDictReport load_state_dict(torch::nn::Module& module, const TensorList& ten
       value = value.to(dst.scalar_type());
     if (value.scalar_type() == dst.scalar_type() && value.device() == dst.device() &&
         value.is_contiguous()) {
-      // Adopt (no copy): loaded weights are immutable, and an adopted memory-mapped
-      // tensor is copy-on-write should anything write to it.
+      // Adopt (no copy): loaded weights are immutable, and the checkpoint's tensors are
+      // memory of their own (never pages of the file).
       dst.set_data(value);
     } else {
       dst.copy_(value);

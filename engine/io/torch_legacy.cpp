@@ -75,10 +75,13 @@ Checkpoint read_torch_legacy(const std::shared_ptr<MappedFile>& file) {
     const pickle::Value* vm = id.view_metadata;
     if (vm && vm->kind == pickle::Kind::tuple) {
       // Very old files: (view_key, offset, size) names a slice of the storage.
+      std::int64_t view_end = 0;
       if (vm->items.size() != 3 || !vm->items[0]->is_string() ||
           vm->items[1]->kind != pickle::Kind::integer ||
           vm->items[2]->kind != pickle::Kind::integer || vm->items[1]->integer < 0 ||
-          vm->items[2]->integer < 0 || vm->items[1]->integer + vm->items[2]->integer > id.numel)
+          vm->items[2]->integer < 0 ||
+          __builtin_add_overflow(vm->items[1]->integer, vm->items[2]->integer, &view_end) ||
+          view_end > id.numel)
         throw Error(ErrorCode::bad_file, where + ": malformed storage view of '" + id.key + "'");
       auto view = make_storage(vm->items[0]->text, id.dtype, vm->items[2]->integer);
       views.push_back({view, v->storage, vm->items[1]->integer});

@@ -1,9 +1,4 @@
 // torch.save zip files (PyTorch >= 1.6): <root>/data.pkl, <root>/data/<key> storages.
-#include <sys/mman.h>
-#include <unistd.h>
-
-#include <cstring>
-
 #include <map>
 
 #include "engine/core/error.h"
@@ -11,6 +6,12 @@
 #include "engine/io/zip_archive.h"
 
 namespace pb::io::detail {
+namespace {
+
+// A stored pickle costs its size in the file; a deflated one could be ~1000x that.
+constexpr std::uint64_t kMaxCompressedPickle = std::uint64_t{64} << 20;
+
+}  // namespace
 
 torch::Tensor storage_tensor(const std::shared_ptr<MappedFile>& file, std::uint64_t offset,
                              torch::ScalarType dtype, std::int64_t numel, const std::string& what) {
@@ -23,22 +24,8 @@ torch::Tensor storage_tensor(const std::shared_ptr<MappedFile>& file, std::uint6
   if (!ByteSpan{file->data(), file->size()}.contains(offset, nbytes))
     throw Error(ErrorCode::bad_file,
                 file->path() + ": " + what + " extends past the end of the file (truncated?)");
-  auto options = torch::TensorOptions().dtype(dtype);
-  if (numel == 0) return torch::empty({0}, options);
-  std::uint8_t* p = file->data() + offset;
-  if (reinterpret_cast<std::uintptr_t>(p) % item == 0) {
-    std::shared_ptr<MappedFile> keep = file;
-    return torch::from_blob(
-        p, {numel}, [keep](void*) {}, options);
-  }
-  torch::Tensor t = torch::empty({numel}, options);
-  std::memcpy(t.data_ptr(), p, nbytes);
-  // Drop the pages we copied from (only those wholly inside the range: neighbours may
-  // be adopted); an unmodified private page re-reads the file if touched again.
-  const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
-  std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(p) + page - 1) / page * page;
-  std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(p) + nbytes) / page * page;
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+  torch::Tensor t = torch::empty({numel}, torch::TensorOptions().dtype(dtype));
+  if (nbytes) file->read_at(offset, t.data_ptr(), nbytes);
   return t;
 }
 
@@ -84,7 +71,7 @@ pickle::Result unpickle_zip_pickle(const std::shared_ptr<MappedFile>& file, cons
   if (entry->method == 0) {
     bytes = zip.data(*entry);
   } else {
-    inflated = zip.read(*entry);
+    inflated = zip.read(*entry, kMaxCompressedPickle);
     bytes = {reinterpret_cast<const std::uint8_t*>(inflated.data()), inflated.size()};
   }
   pickle::Result result = pickle::unpickle(bytes, where, load);

@@ -15,6 +15,13 @@ namespace {
 using pickle::Kind;
 using pickle::Value;
 
+// All of code/ together (CLIP's ViT-L-14.pt holds well under 1 MiB): deflated entries
+// must not make a small file inflate to gigabytes.
+constexpr std::uint64_t kMaxCodeBytes = std::uint64_t{64} << 20;
+// Module attributes visited: a module shared twice per level (a DAG) must not be walked
+// as a tree of 2^depth; CLIP's ViT-L-14 has a few thousand.
+constexpr std::size_t kMaxModuleWork = 4000000;
+
 struct ClassInfo {
   std::set<std::string> parameters, buffers;
 };
@@ -35,6 +42,7 @@ std::vector<std::string> quoted_strings(const std::string& line) {
 std::map<std::string, ClassInfo> read_class_infos(const ZipArchive& zip, const std::string& root) {
   std::map<std::string, ClassInfo> infos;
   const std::string code = root + "/code/";
+  std::uint64_t budget = kMaxCodeBytes;
   for (const auto& e : zip.entries()) {
     if (e.name.compare(0, code.size(), code) != 0 || e.name.size() < 3 ||
         e.name.compare(e.name.size() - 3, 3, ".py") != 0)
@@ -42,7 +50,8 @@ std::map<std::string, ClassInfo> read_class_infos(const ZipArchive& zip, const s
     std::string module = e.name.substr(code.size(), e.name.size() - code.size() - 3);
     for (char& c : module)
       if (c == '/') c = '.';
-    const std::string text = zip.read(e);  // torch.jit.save deflates these
+    const std::string text = zip.read(e, budget);  // torch.jit.save deflates these
+    budget -= text.size();
     ClassInfo* current = nullptr;
     std::size_t pos = 0;
     while (pos < text.size()) {
@@ -71,15 +80,22 @@ class ModuleWalker {
   void walk(const Value& obj, const std::string& prefix, int depth) {
     if (depth > 64) throw Error(ErrorCode::bad_file, out_.path + ": module tree nested too deeply");
     const Value* state = obj.state.get();
+    work_ += 1 + (state ? state->entries.size() : 0);
+    if (work_ > kMaxModuleWork)
+      throw Error(ErrorCode::bad_file, out_.path + ": module tree has more than " +
+                                           std::to_string(kMaxModuleWork) +
+                                           " attributes (modules shared many times over?)");
     if (!state || state->kind != Kind::dict) {
-      // A class with its own __getstate__: keep any tensors, named by position.
-      Checkpoint sub;
-      sub.path = out_.path;
-      if (obj.state) {
-        auto copy = obj.state;
-        collect_tensors(copy, sub);
+      // A class with its own __getstate__: keep any tensors, named by position (each
+      // such state walked once, however often the module is shared).
+      auto [it, fresh] = opaque_states_.try_emplace(&obj);
+      if (fresh && obj.state) {
+        Checkpoint sub;
+        sub.path = out_.path;
+        collect_tensors(obj.state, sub);
+        it->second = std::move(sub.tensors);
       }
-      for (auto& [n, t] : sub.tensors) out_.tensors.emplace_back(join(prefix, n), t);
+      for (const auto& [n, t] : it->second) add(join(prefix, n), t);
       return;
     }
     auto info = infos_.find(obj.text);
@@ -89,11 +105,14 @@ class ModuleWalker {
       for (const auto& [k, v] : state->entries) {
         if (!k->is_string()) continue;
         const std::string& name = k->text;
+        if (name.size() > kMaxName || prefix.size() > kMaxName)
+          throw Error(ErrorCode::bad_file, out_.path + ": an attribute name is longer than " +
+                                               std::to_string(kMaxName) + " bytes");
         if (pass < 2 && v->kind == Kind::tensor) {
           bool param = ci ? ci->parameters.count(name) > 0 : pass == 0;
           bool buffer = ci ? ci->buffers.count(name) > 0 : false;
           if ((pass == 0 && param) || (pass == 1 && buffer))
-            out_.tensors.emplace_back(join(prefix, name), v->tensor);
+            add(join(prefix, name), v->tensor);
         } else if (pass == 2 && v->kind == Kind::object) {
           walk(*v, join(prefix, name), depth + 1);
         } else if (pass == 2 && depth == 0 && name != "training" &&
@@ -106,11 +125,25 @@ class ModuleWalker {
   }
 
  private:
+  static constexpr std::size_t kMaxName = 1024;
+  static constexpr std::size_t kMaxNameBytes = std::size_t{64} << 20;
+
   static std::string join(const std::string& p, const std::string& n) {
     return p.empty() ? n : p + "." + n;
   }
+  void add(std::string name, const torch::Tensor& t) {
+    name_bytes_ += name.size();
+    if (name.size() > kMaxName || name_bytes_ > kMaxNameBytes)
+      throw Error(ErrorCode::bad_file, out_.path + ": tensor names longer than " +
+                                           std::to_string(kMaxName) + " bytes, or more than " +
+                                           std::to_string(kMaxNameBytes >> 20) +
+                                           " MiB of them");
+    out_.tensors.emplace_back(std::move(name), t);
+  }
   const std::map<std::string, ClassInfo>& infos_;
   Checkpoint& out_;
+  std::map<const Value*, TensorList> opaque_states_;
+  std::size_t work_ = 0, name_bytes_ = 0;
 };
 
 }  // namespace

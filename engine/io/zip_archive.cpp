@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "engine/core/error.h"
 #include "engine/io/inflate.h"
@@ -64,6 +65,8 @@ ZipArchive::ZipArchive(ByteSpan file, std::string path) : file_(file), path_(std
   // Each central record is at least 46 bytes: bounds the count before reserving.
   if (count > cd_size / 46) fail("entry count larger than the central directory");
   entries_.reserve(count);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;  // [local header, data end)
+  spans.reserve(count);
   std::uint64_t pos = cd_offset, end = cd_offset + cd_size;
   for (std::uint64_t i = 0; i < count; ++i) {
     if (pos + 46 > end) fail("central directory truncated");
@@ -108,10 +111,20 @@ ZipArchive::ZipArchive(ByteSpan file, std::string path) : file_(file), path_(std
     if (entry.method == 0 && csize != usize) fail("stored entry '" + entry.name + "' sizes differ");
     if (!file_.contains(data, entry.size))
       fail("entry '" + entry.name + "' extends past the end of the file (truncated?)");
-    index_.emplace(entry.name, entries_.size());
+    // Tools disagree on which of two same-named entries counts (Python's zipfile takes
+    // the last): a file that reads differently in different tools is refused.
+    if (!index_.emplace(entry.name, entries_.size()).second)
+      fail("entry '" + entry.name + "' appears twice");
+    spans.emplace_back(local, data + entry.size);
     entries_.push_back(std::move(entry));
     pos += 46 + name_len + extra_len + comment_len;
   }
+  // Entries sharing bytes (a zip bomb's trick) would make a small file read as many
+  // large ones; writers never produce them.
+  std::sort(spans.begin(), spans.end());
+  for (std::size_t i = 1; i < spans.size(); ++i)
+    if (spans[i].first < spans[i - 1].second)
+      fail("two entries overlap at byte " + std::to_string(spans[i].first));
 }
 
 const ZipArchive::Entry* ZipArchive::find(const std::string& name) const {
@@ -135,12 +148,15 @@ ByteSpan ZipArchive::data(const std::string& name) const {
   return data(*entry);
 }
 
-std::string ZipArchive::read(const Entry& entry) const {
+std::string ZipArchive::read(const Entry& entry, std::uint64_t max_size) const {
   ByteSpan raw{file_.data + entry.data_offset, static_cast<std::size_t>(entry.size)};
+  if (entry.uncompressed_size > max_size)
+    throw Error(ErrorCode::unsupported, path_ + ": zip entry '" + entry.name + "' holds " +
+                                            std::to_string(entry.uncompressed_size) +
+                                            " bytes, more than the " + std::to_string(max_size) +
+                                            " this reader accepts");
   if (entry.method == 0) return std::string(reinterpret_cast<const char*>(raw.data), raw.size);
   if (entry.method != 8) data(entry);  // throws: unsupported method
-  if (entry.uncompressed_size > (256u << 20))
-    throw Error(ErrorCode::unsupported, path_ + ": zip entry '" + entry.name + "' is too large");
   return inflate_raw(raw, entry.uncompressed_size, path_ + ": zip entry '" + entry.name + "'");
 }
 

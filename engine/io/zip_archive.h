@@ -33,8 +33,9 @@ class ZipArchive {
   // The entry's bytes; throws (unsupported) for compressed entries, naming the entry.
   ByteSpan data(const Entry& entry) const;
   ByteSpan data(const std::string& name) const;
-  // The entry's content, stored or deflated (at most 256 MiB).
-  std::string read(const Entry& entry) const;
+  // The entry's content, stored or deflated; throws (unsupported) naming the entry when
+  // it holds more than max_size bytes (checked before inflating).
+  std::string read(const Entry& entry, std::uint64_t max_size) const;
 
  private:
   [[noreturn]] void fail(const std::string& what) const;
