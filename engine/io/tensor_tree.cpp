@@ -13,7 +13,7 @@ using pickle::Value;
 
 // Names are paths of keys: a long key reused at every level would multiply them.
 constexpr std::size_t kMaxName = 1024;
-constexpr std::size_t kMaxNameBytes = std::size_t{64} << 20;    // all tensor names
+constexpr std::size_t kMaxNameBytes = std::size_t{64} << 20;     // all tensor names
 constexpr std::size_t kMaxMetadataBytes = std::size_t{4} << 20;  // all metadata text
 constexpr std::size_t kMaxMetadataValue = 1024;                  // one rendered value
 
@@ -73,8 +73,7 @@ class Collector {
       case Kind::object:
         // Unknown class: keep a note of it, and look inside for tensors and settings.
         scalar(v, name);
-        if (v.args && !v.args->items.empty() && v.args->has_tensor)
-          walk(*v.args, name, false);
+        if (v.args && !v.args->items.empty() && v.args->has_tensor) walk(*v.args, name, false);
         for (const auto& [k, x] : v.entries) walk(*x, join(name, key_text(*k)), false);
         for (std::size_t i = 0; i < v.items.size(); ++i)
           walk(*v.items[i], join(name, std::to_string(i)), false);

@@ -111,8 +111,7 @@ class ModuleWalker {
         if (pass < 2 && v->kind == Kind::tensor) {
           bool param = ci ? ci->parameters.count(name) > 0 : pass == 0;
           bool buffer = ci ? ci->buffers.count(name) > 0 : false;
-          if ((pass == 0 && param) || (pass == 1 && buffer))
-            add(join(prefix, name), v->tensor);
+          if ((pass == 0 && param) || (pass == 1 && buffer)) add(join(prefix, name), v->tensor);
         } else if (pass == 2 && v->kind == Kind::object) {
           walk(*v, join(prefix, name), depth + 1);
         } else if (pass == 2 && depth == 0 && name != "training" &&
@@ -136,8 +135,7 @@ class ModuleWalker {
     if (name.size() > kMaxName || name_bytes_ > kMaxNameBytes)
       throw Error(ErrorCode::bad_file, out_.path + ": tensor names longer than " +
                                            std::to_string(kMaxName) + " bytes, or more than " +
-                                           std::to_string(kMaxNameBytes >> 20) +
-                                           " MiB of them");
+                                           std::to_string(kMaxNameBytes >> 20) + " MiB of them");
     out_.tensors.emplace_back(std::move(name), t);
   }
   const std::map<std::string, ClassInfo>& infos_;

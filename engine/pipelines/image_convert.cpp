@@ -1,11 +1,11 @@
 #include "engine/pipelines/image_convert.h"
 
 #include <cstring>
-#include <filesystem>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "engine/core/error.h"
+#include "engine/pipelines/image_header.h"
 
 namespace pb::pipelines {
 
@@ -27,9 +27,7 @@ Image from_mat(const cv::Mat& mat) {
 namespace {
 
 cv::Mat read_any(const std::string& path) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec))
-    throw Error(ErrorCode::file_not_found, "image file not found: " + path);
+  const ImageHeader header = check_image_header(path);  // size limits before decoding
   cv::Mat m;
   try {
     m = cv::imread(path, cv::IMREAD_UNCHANGED);
@@ -39,6 +37,13 @@ cv::Mat read_any(const std::string& path) {
   if (m.empty())
     throw Error(ErrorCode::bad_file,
                 "cannot decode image " + path + " (supported: PNG, JPEG, WebP, TIFF, BMP)");
+  const bool as_declared = (m.cols == header.width && m.rows == header.height) ||
+                           (m.cols == header.height && m.rows == header.width);  // rotated
+  if (!as_declared)
+    throw Error(ErrorCode::bad_file, "cannot decode image " + path + ": the header says " +
+                                         std::to_string(header.width) + "x" +
+                                         std::to_string(header.height) + ", the data " +
+                                         std::to_string(m.cols) + "x" + std::to_string(m.rows));
   if (m.depth() == CV_16U) {
     m.convertTo(m, CV_8U, 1.0 / 257.0);
   } else if (m.depth() == CV_32F) {

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "engine/core/error.h"
+#include "engine/pipelines/image_header.h"
 
 namespace pb::pipelines {
 
@@ -57,7 +58,15 @@ bool read_header(png_structp png, png_infop info, std::FILE* file, size_t* rowby
   if (setjmp(png_jmpbuf(png))) return false;
   png_init_io(png, file);
   png_set_sig_bytes(png, 8);
+  // What one file may make libpng hold: each text chunk (decompressed) at most 4 MiB, at
+  // most 32 ancillary chunks kept, the image within the size we open at all.
+  png_set_chunk_malloc_max(png, 4u << 20);
+  png_set_chunk_cache_max(png, 32);
+  png_set_user_limits(png, kMaxImageSide, kMaxImageSide);
   png_read_info(png, info);
+  if (std::int64_t(png_get_image_width(png, info)) * png_get_image_height(png, info) >
+      kMaxImagePixels)
+    png_error(png, "the image is larger than 64 megapixels");
   png_set_expand(png);
   png_set_strip_16(png);
   *passes = png_set_interlace_handling(png);

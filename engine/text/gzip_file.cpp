@@ -16,6 +16,11 @@ std::string read_raw(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))
     throw Error(ErrorCode::file_not_found, "file not found: " + path);
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxGzipBytes)
+    throw Error(ErrorCode::bad_file, path + ": " + std::to_string(size) + " bytes, more than the " +
+                                         std::to_string(kMaxGzipBytes) +
+                                         " a vocabulary file may have");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(ErrorCode::io_error, "cannot open " + path);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -47,6 +52,10 @@ std::string read_gzip_file(const std::string& path) {
     zs.avail_out = sizeof(buf);
     rc = inflate(&zs, Z_NO_FLUSH);
     out.append(buf, sizeof(buf) - zs.avail_out);
+    if (out.size() > kMaxGzipBytes) {
+      inflateEnd(&zs);
+      throw bad("decompresses to more than " + std::to_string(kMaxGzipBytes) + " bytes");
+    }
     if (rc == Z_STREAM_END) {
       if (zs.avail_in == 0) break;
       inflateReset(&zs);  // another gzip member follows (concatenated .gz)

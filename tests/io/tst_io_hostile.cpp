@@ -62,7 +62,12 @@ std::string torch_zip_bytes(pb::io::TorchPickler& p, bool deflate = false) {
   return zip.bytes();
 }
 
-std::string u8(int v) { return std::string(1, static_cast<char>(v)); }
+// A pickle opcode with a one-byte argument (memo index).
+std::string op(const char* code, int arg) {
+  std::string s = code;
+  s.push_back(static_cast<char>(arg));
+  return s;
+}
 
 std::string safetensors_bytes(const std::string& header, const std::string& data) {
   std::string out;
@@ -86,7 +91,7 @@ class TestIoHostile : public QObject {
  private slots:
   void self_containing_list_refused() {
     pb::io::TorchPickler p;
-    p.raw("]q" + u8(0) + "h" + u8(0) + "a");  // l = []; l.append(l)
+    p.raw(op("]q", 0) + op("h", 0) + "a");  // l = []; l.append(l)
     expect_error("self.pt", torch_zip_bytes(p), "contains itself");
   }
 
@@ -152,10 +157,18 @@ class TestIoHostile : public QObject {
 
   void torchscript_shared_modules_bounded() {
     // m[i] has attributes a = b = m[i-1]: 2^60 paths through 61 modules.
-    std::string ops = "\x80\x02" "c__torch__\nM\n)\x81}bq" + u8(0);
-    for (int i = 1; i <= 60; ++i)
-      ops += "c__torch__\nM\n)\x81}(X" + std::string("\x01\0\0\0a", 5) + "h" + u8(i - 1) + "X" +
-             std::string("\x01\0\0\0b", 5) + "h" + u8(i - 1) + "ubq" + u8(i);
+    std::string ops =
+        "\x80\x02"
+        "c__torch__\nM\n)\x81}b";
+    ops += op("q", 0);
+    for (int i = 1; i <= 60; ++i) {
+      ops += "c__torch__\nM\n)\x81}(X";
+      ops += std::string("\x01\0\0\0a", 5) + op("h", i - 1);
+      ops += "X";
+      ops += std::string("\x01\0\0\0b", 5) + op("h", i - 1);
+      ops += "ub";
+      ops += op("q", i);
+    }
     ops += ".";
     ZipBuilder zip;
     zip.add("archive/data.pkl", ops).add("archive/constants.pkl", "\x80\x02).");
@@ -204,9 +217,9 @@ class TestIoHostile : public QObject {
     // {K: {K: ... {K: leaf}}} with one 1 MB key K, 200 levels: 200 MB names.
     auto build = [](bool tensor) {
       pb::io::TorchPickler p;
-      p.empty_dict().string(std::string(1 << 20, 'K')).raw("q" + u8(0));
+      p.empty_dict().string(std::string(1 << 20, 'K')).raw(op("q", 0));
       std::string ops;
-      for (int i = 0; i < 199; ++i) ops += "}h" + u8(0);
+      for (int i = 0; i < 199; ++i) ops += op("}h", 0);
       p.raw(ops);
       if (tensor)
         p.tensor(torch::ones({1}));
@@ -304,7 +317,11 @@ class TestIoHostile : public QObject {
 
     // One long name does not pad every row to its length.
     pb::io::TensorList many = {{std::string(100000, 'n'), torch::ones({1})}};
-    for (int i = 0; i < 1000; ++i) many.push_back({"t" + std::to_string(i), torch::ones({1})});
+    for (int i = 0; i < 1000; ++i) {
+      std::string name = "t";
+      name += std::to_string(i);
+      many.push_back({name, torch::ones({1})});
+    }
     pb::io::save_safetensors(path("wide.safetensors"), many);
     const std::string wide =
         pb::io::format_text(pb::io::summarize(pb::io::load_checkpoint(path("wide.safetensors"))));
@@ -314,7 +331,9 @@ class TestIoHostile : public QObject {
   void torchscript_code_inflation_bounded() {
     // Five deflated code/ files of 16 MiB each (16 KB in the file): 80 MiB to inflate.
     ZipBuilder zip;
-    zip.add("archive/data.pkl", "\x80\x02" "c__torch__\nM\n)\x81}b.")
+    zip.add("archive/data.pkl",
+            "\x80\x02"
+            "c__torch__\nM\n)\x81}b.")
         .add("archive/constants.pkl", "\x80\x02).");
     for (int i = 0; i < 5; ++i)
       zip.add("archive/code/__torch__/m" + std::to_string(i) + ".py", std::string(16u << 20, ' '),

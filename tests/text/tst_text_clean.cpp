@@ -1,6 +1,8 @@
 // Text helpers of the tokenizers: UTF-8, Python-compatible lower-casing, HTML unescaping,
 // the ftfy emulation, white-space clean-up, gzip reading. Expected values are what
 // Python 3.11 (str.lower, html.unescape, regex) gives.
+#include <zlib.h>
+
 #include <QtTest>
 #include <filesystem>
 #include <fstream>
@@ -124,6 +126,27 @@ class TestTextClean : public QObject {
     }
     std::ofstream(dir / "empty.gz", std::ios::binary) << "";
     QVERIFY_THROWS_EXCEPTION(pb::Error, read_gzip_file((dir / "empty.gz").string()));
+
+    // 100 MiB of zeros gzip to ~100 KB: refused once past the limit, not inflated whole.
+    const std::string zeros(100u << 20, '\0');
+    z_stream zs{};
+    deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 9, Z_DEFAULT_STRATEGY);
+    std::string gz(deflateBound(&zs, zeros.size()), '\0');
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zeros.data()));
+    zs.avail_in = static_cast<uInt>(zeros.size());
+    zs.next_out = reinterpret_cast<Bytef*>(gz.data());
+    zs.avail_out = static_cast<uInt>(gz.size());
+    QCOMPARE(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    gz.resize(zs.total_out);
+    deflateEnd(&zs);
+    std::ofstream(dir / "bomb.gz", std::ios::binary) << gz;
+    try {
+      read_gzip_file((dir / "bomb.gz").string());
+      QFAIL("a gzip bomb was inflated");
+    } catch (const pb::Error& e) {
+      QVERIFY2(QString(e.what()).contains("decompresses to more than 67108864 bytes"), e.what());
+      QVERIFY(QString(e.what()).contains("bomb.gz"));
+    }
     fs::remove_all(dir);
   }
 };

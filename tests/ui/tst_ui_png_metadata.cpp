@@ -8,6 +8,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <sys/resource.h>
+
+#include "tests/common/png_bytes.h"
+#include "ui/document/document.h"
+#include "ui/document/image_file.h"
 #include "ui/document/png_metadata.h"
 
 namespace {
@@ -18,6 +23,18 @@ QByteArray encodePng(const QImage& image) {
   buffer.open(QIODevice::WriteOnly);
   QImageWriter(&buffer, "png").write(image);
   return data;
+}
+
+double peakRssMib() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return double(u.ru_maxrss) / 1024.0;
+}
+
+void writeFile(const QString& path, const std::string& bytes) {
+  QFile f(path);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write(bytes.data(), qint64(bytes.size()));
 }
 
 QImage smallImage() {
@@ -182,6 +199,60 @@ class TestPngMetadata : public QObject {
     QVERIFY(insertPngTextChunks(QByteArray("not a png"), {{"k", "v"}}).isEmpty());
     QVERIFY(insertPngTextChunks(QByteArray(), {{"k", "v"}}).isEmpty());
     QVERIFY(readPngTextChunks(QStringLiteral("/nonexistent/x.png")).isEmpty());
+  }
+
+  // zTXt bombs (64 MB of text each, ~60 KB in the file): neither our chunk reader nor Qt's
+  // decoder inflates them; the honest chunk is still read and the image opens.
+  void textBombsAreBounded() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("bomb.png");
+    // Our own chunks come first in what we write; the bombs follow.
+    const std::string extra = pbtest::png_chunk("tEXt", std::string("parameters\0a cat", 16)) +
+                              pbtest::ztxt_bombs(40, 64u << 20);
+    writeFile(path, pbtest::tiny_png(extra));
+    const double before = peakRssMib();
+    const auto chunks = readPngTextChunks(path);
+    QCOMPARE(pngTextValue(chunks, "parameters"), QString("a cat"));
+    for (const auto& c : chunks) QVERIFY(c.second.size() <= (8 << 20));
+    QString error;
+    const QImage image = readImageFile(path, &error);
+    QVERIFY2(!image.isNull(), qPrintable(error));
+    QCOMPARE(image.size(), QSize(1, 1));
+    Document doc;
+    QVERIFY2(doc.load(path, &error), qPrintable(error));
+    qInfo("peak RSS grew by %.0f MiB", peakRssMib() - before);
+    QVERIFY(peakRssMib() - before < 256);
+    // The stripped stream has no text chunks left, and decodes to the same pixels.
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray bare = pngWithoutTextChunks(f.readAll());
+    QVERIFY(!bare.contains("zTXt") && !bare.contains("tEXt"));
+    QCOMPARE(QImage::fromData(bare, "png").size(), QSize(1, 1));
+  }
+
+  void hugeDeclaredSizeRefused() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("huge.png");
+    writeFile(path, pbtest::tiny_png().replace(0, 33, pbtest::png_head(30000, 30000)));
+    QString error;
+    QVERIFY(readImageFile(path, &error).isNull());
+    QVERIFY2(error.contains("30000x30000") && error.contains("64 megapixels"), qPrintable(error));
+    Document doc;
+    QVERIFY(!doc.load(path, &error));
+    QVERIFY2(error.contains("30000x30000"), qPrintable(error));
+  }
+
+  void maskOfAnotherSizeIsResizedWithANotice() {
+    QTemporaryDir dir;
+    Document doc;
+    doc.newCanvas(QSize(40, 30), Qt::white);
+    QImage mask(20, 10, QImage::Format_Grayscale8);
+    mask.fill(255);
+    QVERIFY(mask.save(dir.filePath("m.png")));
+    QString error, notice;
+    QVERIFY2(doc.importMask(dir.filePath("m.png"), &error, &notice), qPrintable(error));
+    QVERIFY2(notice.contains("20x10") && notice.contains("40x30"), qPrintable(notice));
+    QCOMPARE(doc.mask().size(), QSize(40, 30));
   }
 };
 

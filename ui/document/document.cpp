@@ -2,7 +2,6 @@
 
 #include <QBuffer>
 #include <QFileInfo>
-#include <QImageReader>
 #include <QImageWriter>
 #include <QPainter>
 #include <QSaveFile>
@@ -11,13 +10,11 @@
 #include <cstring>
 
 #include "ui/document/document_commands.h"
+#include "ui/document/image_file.h"
 #include "ui/document/mask_brush.h"
 #include "ui/document/png_metadata.h"
 
 namespace {
-
-// Qt's default cap (256 MB) refuses large photos; 4 GB allows about 32k x 32k ARGB.
-constexpr int kImageAllocationLimitMb = 4096;
 
 // A QImage over the same pixels without text, DPI or colour-space metadata, so that what we
 // write carries only the chunks we add.
@@ -135,14 +132,8 @@ void Document::replaceAll(const QImage& image, const QString& filePath, bool uns
 }
 
 bool Document::load(const QString& path, QString* error) {
-  QImageReader::setAllocationLimit(kImageAllocationLimitMb);
-  QImageReader reader(path);
-  reader.setAutoTransform(true);
-  const QImage image = reader.read();
-  if (image.isNull()) {
-    if (error) *error = tr("Cannot open %1: %2").arg(path, reader.errorString());
-    return false;
-  }
+  const QImage image = readImageFile(path, error);
+  if (image.isNull()) return false;
   const auto chunks = readPngTextChunks(path);
   const QString chunk = pngTextValue(chunks, QString::fromLatin1(kPngPromptbrushKey));
   const QString text = pngTextValue(chunks, QString::fromLatin1(kPngParametersKey));
@@ -315,20 +306,14 @@ void Document::fillMask() {
   undoStack_->push(new MaskPatchCommand(this, QPoint(0, 0), mask_, full, tr("Fill mask"), false));
 }
 
-bool Document::importMask(const QString& path, QString* error) {
+bool Document::importMask(const QString& path, QString* error, QString* notice) {
   endStroke();
   if (!hasImage()) {
     if (error) *error = tr("Open an image before importing a mask.");
     return false;
   }
-  QImageReader::setAllocationLimit(kImageAllocationLimitMb);
-  QImageReader reader(path);
-  reader.setAutoTransform(true);
-  const QImage source = reader.read();
-  if (source.isNull()) {
-    if (error) *error = tr("Cannot open mask %1: %2").arg(path, reader.errorString());
-    return false;
-  }
+  const QImage source = readImageFile(path, error);
+  if (source.isNull()) return false;
   QImage mask(source.size(), QImage::Format_Grayscale8);
   bool useAlpha = false;
   const QImage argb = source.convertToFormat(QImage::Format_ARGB32);
@@ -348,8 +333,15 @@ bool Document::importMask(const QString& path, QString* error) {
     for (int x = 0; x < argb.width(); ++x)
       out[x] = static_cast<uchar>(useAlpha ? 255 - qAlpha(in[x]) : qGray(in[x]));
   }
-  if (mask.size() != mask_.size())
+  if (mask.size() != mask_.size()) {
+    if (notice)
+      *notice = tr("The mask is %1x%2 and the image %3x%4: the mask was resized to fit.")
+                    .arg(mask.width())
+                    .arg(mask.height())
+                    .arg(mask_.width())
+                    .arg(mask_.height());
     mask = mask.scaled(mask_.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+  }
   undoStack_->push(new MaskPatchCommand(this, QPoint(0, 0), mask_, mask, tr("Import mask"), false));
   return true;
 }

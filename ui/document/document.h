@@ -69,8 +69,9 @@ class Document : public QObject {
   void invertMask();
   void fillMask();
   // White = change. An image whose alpha channel is not uniformly opaque is read by its alpha
-  // instead: alpha 0 = change. A mask of another size is scaled to the image. Undoable.
-  bool importMask(const QString& path, QString* error);
+  // instead: alpha 0 = change. A mask of another size is scaled to the image, and *notice
+  // then says so. Undoable. Files are read within readImageFile's limits.
+  bool importMask(const QString& path, QString* error, QString* notice = nullptr);
   // 8-bit grayscale PNG (or by suffix), white = change.
   bool exportMask(const QString& path, QString* error) const;
 

@@ -12,6 +12,8 @@
 #include <array>
 #include <cstdint>
 
+#include <zlib.h>
+
 namespace {
 
 // Keys with a fixed title in the text format, in the order other tools write them.
@@ -140,12 +142,24 @@ QByteArray makeChunk(const QByteArray& type, const QByteArray& data) {
 
 // A zlib stream of unknown decompressed size (qUncompress wants the size up front and grows
 // its buffer when the guess is short).
-QByteArray inflateZlib(const QByteArray& stream) {
-  QByteArray withSize;
-  appendBigEndian(&withSize,
-                  static_cast<std::uint32_t>(std::min<qint64>(stream.size() * 4LL + 64, 1 << 26)));
-  withSize += stream;
-  return qUncompress(withSize);
+// At most `limit` bytes of a zlib stream; false when it holds more or is corrupt.
+bool inflateZlib(const QByteArray& stream, qsizetype limit, QByteArray* out) {
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return false;
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(stream.constData()));
+  zs.avail_in = static_cast<uInt>(stream.size());
+  char buf[1 << 14];
+  int rc = Z_OK;
+  out->clear();
+  while (rc == Z_OK) {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    out->append(buf, qsizetype(sizeof buf - zs.avail_out));
+    if (out->size() > limit || (rc == Z_OK && zs.avail_in == 0 && zs.avail_out != 0)) break;
+  }
+  inflateEnd(&zs);
+  return rc == Z_STREAM_END && out->size() <= limit;
 }
 
 bool isLatin1(const QString& s) {
@@ -286,8 +300,14 @@ QList<QPair<QString, QString>> readPngTextChunks(const QString& path) {
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly)) return out;
   if (file.read(8) != QByteArray("\x89PNG\r\n\x1a\n", 8)) return out;
-  constexpr quint32 kMaxTextChunk = 64u << 20;
-  while (true) {
+  // Text a file can make us hold: what we write is a few KB; a zTXt bomb must not
+  // inflate to gigabytes (what does not fit is skipped, like a damaged chunk).
+  constexpr quint32 kMaxTextChunk = 16u << 20;
+  constexpr qsizetype kMaxTextValue = 8 << 20;
+  constexpr qsizetype kMaxTextTotal = 16 << 20;
+  constexpr int kMaxTextChunks = 64;
+  qsizetype total = 0;
+  while (out.size() < kMaxTextChunks) {
     const QByteArray header = file.read(8);
     if (header.size() < 8) break;
     const quint32 length = (quint32(uchar(header[0])) << 24) | (quint32(uchar(header[1])) << 16) |
@@ -311,7 +331,10 @@ QList<QPair<QString, QString>> readPngTextChunks(const QString& path) {
       value = QString::fromLatin1(rest);
     } else if (type == "zTXt") {
       if (rest.isEmpty()) continue;
-      value = QString::fromLatin1(inflateZlib(rest.mid(1)));  // skip the method byte
+      QByteArray inflated;
+      if (!inflateZlib(rest.mid(1), std::min(kMaxTextValue, kMaxTextTotal - total), &inflated))
+        continue;  // skip the method byte; too large or corrupt: skipped
+      value = QString::fromLatin1(inflated);
     } else {
       // compression flag, method, language tag\0, translated keyword\0, text
       if (rest.size() < 2) continue;
@@ -322,8 +345,14 @@ QList<QPair<QString, QString>> readPngTextChunks(const QString& path) {
       const int transEnd = rest.indexOf('\0', langEnd + 1);
       if (transEnd < 0) continue;
       rest = rest.mid(transEnd + 1);
-      value = QString::fromUtf8(compressed ? inflateZlib(rest) : rest);
+      QByteArray inflated;
+      if (compressed &&
+          !inflateZlib(rest, std::min(kMaxTextValue, kMaxTextTotal - total), &inflated))
+        continue;
+      value = QString::fromUtf8(compressed ? inflated : rest);
     }
+    total += value.size();
+    if (total > kMaxTextTotal) break;
     out.append({key, value});
   }
   return out;
@@ -333,4 +362,22 @@ QString pngTextValue(const QList<QPair<QString, QString>>& chunks, const QString
   for (const auto& [k, v] : chunks)
     if (k == key) return v;
   return {};
+}
+
+QByteArray pngWithoutTextChunks(const QByteArray& png) {
+  // Signature, then chunks of length (4, big-endian), type (4), data, CRC (4).
+  if (!png.startsWith(QByteArray("\x89PNG\r\n\x1a\n", 8))) return png;
+  QByteArray out = png.left(8);
+  qsizetype pos = 8;
+  while (pos + 12 <= png.size()) {
+    const auto* p = reinterpret_cast<const uchar*>(png.constData() + pos);
+    const quint32 length =
+        (quint32(p[0]) << 24) | (quint32(p[1]) << 16) | (quint32(p[2]) << 8) | p[3];
+    if (length > quint32(png.size() - pos - 12)) break;  // damaged: keep the rest as it is
+    const QByteArray type = png.mid(pos + 4, 4);
+    if (type != "tEXt" && type != "zTXt" && type != "iTXt") out += png.mid(pos, 12 + length);
+    pos += 12 + qsizetype(length);
+  }
+  out += png.mid(pos);
+  return out;
 }

@@ -43,7 +43,11 @@ QJsonArray parsePromptbrushChunk(const QString& text);
 QByteArray insertPngTextChunks(const QByteArray& png, const QList<QPair<QString, QString>>& texts);
 
 // Text chunks (tEXt, zTXt, iTXt) of a PNG file, in file order, with their line breaks;
-// empty if the file is not a PNG. A damaged chunk is skipped, never fatal.
+// empty if the file is not a PNG. A damaged chunk is skipped, never fatal; so is what exceeds
+// the budget (64 chunks, 8 MiB each and 16 MiB together, however well they compress).
 QList<QPair<QString, QString>> readPngTextChunks(const QString& path);
+// The encoded PNG without its text chunks (tEXt, zTXt, iTXt): for decoders that would
+// inflate them all (see image_file.h). Anything after a damaged chunk is kept as it is.
+QByteArray pngWithoutTextChunks(const QByteArray& png);
 // The value of the first chunk named `key` (empty if none).
 QString pngTextValue(const QList<QPair<QString, QString>>& chunks, const QString& key);

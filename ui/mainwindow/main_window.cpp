@@ -7,7 +7,6 @@
 #include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QImageReader>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
@@ -21,6 +20,7 @@
 
 #include "ui/canvas/canvas_view.h"
 #include "ui/document/document.h"
+#include "ui/document/image_file.h"
 #include "ui/mainwindow/message_bar.h"
 #include "ui/panels/brush_panel.h"
 #include "ui/panels/gallery_panel.h"
@@ -304,12 +304,10 @@ void MainWindow::fillInterpolationWell(int well, int source) {
           this, tr("Choose Image %1").arg(well == 0 ? "A" : "B"), lastFolder(),
           tr("Images (*.png *.jpg *.jpeg *.webp *.tif *.tiff *.bmp)"));
       if (path.isEmpty()) return;
-      QImageReader reader(path);
-      reader.setAutoTransform(true);
-      image = reader.read();
+      QString error;
+      image = readImageFile(path, &error);
       if (image.isNull()) {
-        showError(
-            tr("Could not open %1: %2").arg(QFileInfo(path).fileName(), reader.errorString()));
+        showError(error);
         return;
       }
       setLastFolder(path);

@@ -9,7 +9,6 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QImageReader>
 #include <QJsonArray>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -313,9 +312,12 @@ void MainWindow::exportDialog() {
 void MainWindow::importMaskDialog() {
   const QString path =
       QFileDialog::getOpenFileName(this, tr("Import Mask"), lastFolder(), tr(kImageFilter));
-  QString error;
-  if (!path.isEmpty() && !document_->importMask(path, &error))
+  QString error, notice;
+  if (path.isEmpty()) return;
+  if (!document_->importMask(path, &error, &notice))
     showError(tr("Could not import the mask: %1").arg(error));
+  else if (!notice.isEmpty())
+    showInfo(notice);
 }
 
 void MainWindow::exportMaskDialog() {
