@@ -8,6 +8,7 @@
 #include "app/gui/app_controller.h"
 #include "app/gui/engine_bridge.h"
 #include "app/gui/recovery.h"
+#include "app/gui/test_driver.h"
 #include "ui/mainwindow/app_style.h"
 #include "ui/mainwindow/main_window.h"
 
@@ -43,8 +44,16 @@ int main(int argc, char** argv) {
   pbapp::EngineBridge bridge(pbapp::engineConfigFromSettings(models));
   MainWindow window;
   pbapp::AppController controller(&window, &bridge, models);
-  pbapp::RecoveryManager recovery(&window);
+  // $PROMPTBRUSH_RECOVERY_DELAY_MS: the autosave's quiet time (tests shorten it).
+  bool delaySet = false;
+  const int delayMs = qEnvironmentVariableIntValue("PROMPTBRUSH_RECOVERY_DELAY_MS", &delaySet);
+  pbapp::RecoveryManager recovery(&window, {}, delaySet && delayMs > 0 ? delayMs : 5000);
+  // A finished run changes the run history, which the recovery file keeps too.
+  QObject::connect(&bridge, &pbapp::EngineBridge::finished, &recovery,
+                   &pbapp::RecoveryManager::scheduleSave);
   window.show();
+  if (pbapp::TestDriver* driver = pbapp::TestDriver::fromEnvironment(&window, &app))
+    driver->start();
 
   QTimer::singleShot(0, &window, [&] {
     if (recovery.hasRecovery()) {

@@ -95,6 +95,7 @@ struct Engine::Impl {
   EngineConfig config;
   JobId next_id = 1;
   bool stopping = false;
+  std::size_t reporting = 0;  // jobs between leaving `running` and their done returning
 
   std::mutex run_mutex;  // one job at a time: the worker or a run_sync caller
   ModelCache cache;
@@ -195,6 +196,11 @@ void Engine::cancel_all() {
   for (auto& q : impl_->queue) q->token->cancel();
 }
 
+std::size_t Engine::outstanding() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->queue.size() + (impl_->running ? 1 : 0) + impl_->reporting;
+}
+
 ModelAvailability Engine::availability() const {
   const std::string dir = config().models_dir;
   ModelAvailability a;
@@ -250,15 +256,16 @@ void Engine::Impl::loop() {
       cfg = config;
     }
     Result<RunResult> result = [&]() -> Result<RunResult> {
-      if (job->token->cancelled())
-        return EngineError{job->superseded ? ErrorCode::superseded : ErrorCode::cancelled,
-                           job->superseded ? "superseded by a newer request" : "cancelled"};
+      // `superseded` is written by submit() under the mutex while this job is `running`: it
+      // is read below, under the lock; a cancelled job becomes superseded there.
+      if (job->token->cancelled()) return EngineError{ErrorCode::cancelled, "cancelled"};
       return execute(job->job.request, job->callbacks, job->token, cfg);
     }();
     bool superseded;
     {
       std::lock_guard lock(mutex);
       running.reset();
+      ++reporting;
       superseded = job->superseded;
     }
     if (!result.ok() && result.error().code == ErrorCode::cancelled && superseded)
@@ -270,6 +277,8 @@ void Engine::Impl::loop() {
         // A throwing callback must not take the engine thread down.
       }
     }
+    std::lock_guard lock(mutex);
+    --reporting;
   }
 }
 
@@ -326,7 +335,10 @@ pipelines::LoadedModel Engine::Impl::JobModels::get(const char* role,
       throw Error(e.code(), msg);
     }
   };
-  auto m = impl.cache.get(role, path, device.label, checked, on_loading);
+  ModelCache::Budget budget{cfg.memory_budget_mb, ModelCache::estimate_bytes(path), keep};
+  auto m = impl.cache.get(role, path, device.label, checked, on_loading, budget);
+  // Memory is short when models had to go: older interpolation contexts go too.
+  if (impl.cache.unloaded_by_last_get() > 0) impl.contexts.keep_latest();
   keep.push_back(path);
   return m;
 }

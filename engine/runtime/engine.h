@@ -84,6 +84,8 @@ class Engine {
   // Cancels a queued or running job (takes effect within one diffusion step).
   void cancel(JobId id);
   void cancel_all();
+  // Jobs queued or running whose done callback has not returned yet (0 when idle).
+  std::size_t outstanding() const;
 
   ModelAvailability availability() const;
   void set_config(EngineConfig config);  // applies to jobs started afterwards

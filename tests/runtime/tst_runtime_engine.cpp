@@ -316,6 +316,87 @@ class RuntimeEngine : public QObject {
     QCOMPARE(cache.loaded_count(), size_t(1));  // in use: kept
   }
 
+  void budget_unloads_others_before_loading() {
+    if (!have_models_) QSKIP("fixture models not found");
+    ModelCache cache;
+    const std::string d = models_.path().toStdString();
+    const std::string base_path = d + "/base_inpaint.pt", up_path = d + "/upsample_inpaint.pt";
+    // Each file is ~2.9 MiB: one fits in 4 MiB, two do not.
+    QVERIFY(ModelCache::estimate_bytes(base_path) > (2u << 20));
+    QVERIFY(ModelCache::estimate_bytes(base_path) < (4u << 20));
+    std::size_t loaded_while_loading = 99;
+    auto glide = [&](const std::string& role, const std::string& path) {
+      return cache.get(
+          role, path, "cpu",
+          [&] {
+            loaded_while_loading = cache.loaded_count();
+            return pipelines::load_glide_model(role, path, {});
+          },
+          {}, {4, ModelCache::estimate_bytes(path), {}});
+    };
+    glide("base-inpaint", base_path);
+    QCOMPARE(loaded_while_loading, size_t(0));
+    QCOMPARE(cache.unloaded_by_last_get(), size_t(0));
+    glide("upsample-inpaint", up_path);
+    // The base went before the upsampler was read, not after (as trim() alone would do).
+    QCOMPARE(loaded_while_loading, size_t(0));
+    QCOMPARE(cache.unloaded_by_last_get(), size_t(1));
+    QCOMPARE(cache.loaded_count(), size_t(1));
+    QVERIFY(cache.loaded_bytes() <= (4u << 20));
+  }
+
+  void budget_refuses_a_model_that_cannot_fit() {
+    if (!have_models_) QSKIP("fixture models not found");
+    ModelCache cache;
+    const std::string path = models_.path().toStdString() + "/base_inpaint.pt";
+    bool loader_ran = false;
+    try {
+      cache.get(
+          "base-inpaint", path, "cpu",
+          [&] {
+            loader_ran = true;
+            return pipelines::load_glide_model("base-inpaint", path, {});
+          },
+          {}, {2, ModelCache::estimate_bytes(path), {}});
+      QFAIL("a 3 MiB model was loaded under a 2 MiB budget");
+    } catch (const Error& e) {
+      QCOMPARE(int(e.code()), int(ErrorCode::out_of_memory));
+      const std::string msg = e.what();
+      QVERIFY2(msg.find("base_inpaint.pt") != std::string::npos, e.what());
+      QVERIFY2(msg.find("needs about 3 MiB") != std::string::npos, e.what());
+      QVERIFY2(msg.find("budget is 2 MiB") != std::string::npos, e.what());
+    }
+    QVERIFY(!loader_ran);
+    QCOMPARE(cache.loaded_count(), size_t(0));
+
+    // Through the engine: 4 MiB holds the base, but not the upsampler beside it (the job
+    // needs both at once, so unloading cannot help): a clear error, not a crash or OOM.
+    Outcomes out;
+    Engine engine({.models_dir = models_.path().toStdString(),
+                   .device = "cpu",
+                   .memory_budget_mb = 4,
+                   .threads = 1});
+    const JobId id = engine.submit({small_request(), ""}, {}, out.callback());
+    QVERIFY(out.wait(1));
+    const auto& r = out.at(id);
+    QVERIFY(!r.ok());
+    QCOMPARE(int(r.error().code), int(ErrorCode::out_of_memory));
+    const std::string& msg = r.error().message;
+    QVERIFY2(msg.find("upsample_inpaint.pt") != std::string::npos, msg.c_str());
+    QVERIFY2(msg.find("plus 3 MiB of models this job already uses") != std::string::npos,
+             msg.c_str());
+    QVERIFY2(msg.find("budget is 4 MiB") != std::string::npos, msg.c_str());
+    QVERIFY2(msg.find("at least 6 MiB") != std::string::npos, msg.c_str());
+    // The same job fits in 8 MiB.
+    engine.set_config({.models_dir = models_.path().toStdString(),
+                       .device = "cpu",
+                       .memory_budget_mb = 8,
+                       .threads = 1});
+    const JobId ok = engine.submit({small_request(), ""}, {}, out.callback());
+    QVERIFY(out.wait(2));
+    QVERIFY2(out.at(ok).ok(), out.at(ok).ok() ? "" : out.at(ok).error().message.c_str());
+  }
+
   void thread_policy() {
     QCOMPARE(apply_thread_policy(1), 1);
     QVERIFY(apply_thread_policy(0) >= 1);

@@ -6,11 +6,17 @@
 // rows as raw bytes, then an end marker.
 #include <QDataStream>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
 #include <QUndoStack>
 
 #include "ui/document/document.h"
+
+#ifdef Q_OS_UNIX
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 
 namespace {
 
@@ -18,6 +24,21 @@ constexpr quint32 kMagic = 0x50425256;  // "PBRV"
 constexpr quint32 kVersion = 1;
 constexpr quint32 kEndMarker = 0x454E4421;  // "END!"
 constexpr qint32 kMaxSide = 1 << 16;
+
+// QSaveFile::commit() flushes the data (fsync) before it renames the temporary file over the
+// old one, so the file is never half-written; flushing the folder too makes the rename itself
+// survive a power cut, not only a crash of the app.
+void syncFolderOf(const QString& path) {
+#ifdef Q_OS_UNIX
+  const int fd = ::open(QFile::encodeName(QFileInfo(path).absolutePath()).constData(),
+                        O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+#else
+  Q_UNUSED(path);
+#endif
+}
 
 }  // namespace
 
@@ -55,9 +76,11 @@ bool Document::writeRecovery(const RecoverySnapshot& s, const QString& path, QSt
     out.writeRawData(reinterpret_cast<const char*>(s.mask.constScanLine(y)), s.mask.width());
   out << kEndMarker;
   if (out.status() != QDataStream::Ok || !file.commit()) {
+    // QSaveFile removes its temporary file: the previous recovery file stays as it was.
     if (error) *error = tr("Cannot write %1: %2").arg(path, file.errorString());
     return false;
   }
+  syncFolderOf(path);
   return true;
 }
 
