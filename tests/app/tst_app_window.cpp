@@ -65,6 +65,15 @@ class TestWindow : public QObject {
     QCOMPARE(app_->window->messageBar()->level(), MessageBar::Level::Error);
     QVERIFY(app_->window->messageBar()->text().contains("missing.png"));
     QVERIFY(!QApplication::activeModalWidget());
+    // A file name with markup is shown as it is, not rendered.
+    QVERIFY(!app_->window->openFile(dir_.filePath("<img src=x><b>bold</b>.png")));
+    bool shown = false;
+    for (const QLabel* label : app_->window->messageBar()->findChildren<QLabel*>())
+      if (label->text().contains("<b>bold</b>")) {
+        QCOMPARE(label->textFormat(), Qt::PlainText);
+        shown = true;
+      }
+    QVERIFY(shown);
   }
 
   void savedParametersAreOfferedBack() {

@@ -15,6 +15,8 @@ MessageBar::MessageBar(QWidget* parent) : QFrame(parent) {
   icon_ = new QLabel;
   text_ = new QLabel;
   text_->setWordWrap(true);
+  // Messages quote file names and names read from files: never interpreted as markup.
+  text_->setTextFormat(Qt::PlainText);
   text_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   actions_ = new QHBoxLayout;
   actions_->setSpacing(4);
