@@ -18,8 +18,9 @@ constexpr std::size_t kMaxTensorDims = 64;
 
 class Unpickler {
  public:
-  Unpickler(ByteSpan bytes, const std::string& where, const PersistentLoad& pl)
-      : b_(bytes), where_(where), persistent_load_(pl) {}
+  Unpickler(ByteSpan bytes, const std::string& where, const PersistentLoad& pl,
+            std::size_t max_object_bytes)
+      : b_(bytes), where_(where), persistent_load_(pl), max_object_bytes_(max_object_bytes) {}
 
   Result run() {
     while (true) {
@@ -30,6 +31,7 @@ class Unpickler {
         r.root = pop();
         r.tensors = std::move(tensors_);
         r.consumed = pos_;
+        r.object_bytes = charged_;
         return r;
       }
       op_at_ = at;
@@ -86,7 +88,7 @@ class Unpickler {
   // bound on memory and on work, since each opcode can allocate.
   void charge(std::size_t bytes) {
     charged_ += bytes;
-    if (charged_ > kMaxObjectBytes)
+    if (charged_ > max_object_bytes_)
       fail("the pickle's objects need more than " + std::to_string(kMaxObjectBytes >> 20) +
            " MiB (the limit for a checkpoint's object tree; corrupt or hostile file?)");
   }
@@ -619,12 +621,14 @@ class Unpickler {
   std::unordered_map<std::uint64_t, ValuePtr> memo_;
   std::vector<ValuePtr> tensors_;
   std::size_t charged_ = 0;
+  std::size_t max_object_bytes_;
 };
 
 }  // namespace
 
-Result unpickle(ByteSpan bytes, const std::string& where, const PersistentLoad& persistent_load) {
-  return Unpickler(bytes, where, persistent_load).run();
+Result unpickle(ByteSpan bytes, const std::string& where, const PersistentLoad& persistent_load,
+                std::size_t max_object_bytes) {
+  return Unpickler(bytes, where, persistent_load, max_object_bytes).run();
 }
 
 }  // namespace pb::io::pickle

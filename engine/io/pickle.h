@@ -95,9 +95,13 @@ struct Result {
   ValuePtr root;
   std::vector<ValuePtr> tensors;  // every tensor value created, in pickle order
   std::size_t consumed = 0;       // bytes up to and including STOP
+  std::size_t object_bytes = 0;   // what the objects were charged (see kMaxObjectBytes)
 };
 
-Result unpickle(ByteSpan bytes, const std::string& where, const PersistentLoad& persistent_load);
+// Objects beyond `max_object_bytes` are refused (several pickles of one file share the
+// limit by passing what is left).
+Result unpickle(ByteSpan bytes, const std::string& where, const PersistentLoad& persistent_load,
+                std::size_t max_object_bytes = kMaxObjectBytes);
 
 // True when a pickle may not name module.name (it could run code or load other files);
 // `why` then says which. The unpickler refuses such a file with that reason.

@@ -32,10 +32,12 @@ Checkpoint read_torch_legacy(const std::shared_ptr<MappedFile>& file) {
   const std::string& path = file->path();
   ByteSpan all{file->data(), file->size()};
   std::size_t pos = sizeof kMagicPickle;
+  std::size_t object_budget = pickle::kMaxObjectBytes;  // shared by the file's four pickles
   auto next = [&](const char* what, const pickle::PersistentLoad& load) {
     ByteSpan rest{all.data + pos, all.size - pos};
-    pickle::Result r = pickle::unpickle(rest, path + ": " + what, load);
+    pickle::Result r = pickle::unpickle(rest, path + ": " + what, load, object_budget);
     pos += r.consumed;
+    object_budget -= r.object_bytes;
     return r;
   };
   pickle::Result version = next("protocol version", nullptr);

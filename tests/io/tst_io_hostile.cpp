@@ -191,6 +191,17 @@ class TestIoHostile : public QObject {
     expect_error("big.pt", torch_zip_bytes(big, true), "more than the 67108864");
   }
 
+  void legacy_pickles_share_one_object_budget() {
+    // A legacy file is four pickles: each one under the limit, together above it.
+    const std::string magic("\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8\x50\x19\x2e", 15);
+    const std::string bloat(600000, 'N');  // ~180 MiB of objects on the stack
+    std::string bytes = magic + std::string("\x80\x02M\xe9\x03.", 6);
+    bytes += "\x80\x02" + bloat + "}.";
+    bytes += "\x80\x02" + bloat + "].";
+    bytes += "\x80\x02].";
+    expect_error("legacy_bloat.pt", bytes, "MiB (the limit");
+  }
+
   void stride_zero_view_is_not_materialised() {
     // One stored float viewed as 2^30 elements with stride 0.
     pb::io::TorchPickler p;
