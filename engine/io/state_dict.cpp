@@ -22,10 +22,20 @@ std::string shape_text(c10::IntArrayRef sizes) {
 }  // namespace
 
 std::string StateDictReport::to_string() const {
+  // A person reads this (and a hostile file may hold 10^5 long names): the first lines of
+  // each kind, each name cut short, then how many more.
+  constexpr std::size_t kMaxLines = 50, kMaxName = 200;
   std::ostringstream os;
-  for (const auto& m : mismatched) os << "shape mismatch: " << m << "\n";
-  for (const auto& m : missing) os << "missing key: " << m << "\n";
-  for (const auto& u : unexpected) os << "unexpected key: " << u << "\n";
+  auto list = [&](const std::vector<std::string>& names, const char* what) {
+    for (std::size_t i = 0; i < names.size() && i < kMaxLines; ++i)
+      os << what << ": "
+         << (names[i].size() > kMaxName ? names[i].substr(0, kMaxName) + "..." : names[i]) << "\n";
+    if (names.size() > kMaxLines)
+      os << "... and " << names.size() - kMaxLines << " more (" << what << ")\n";
+  };
+  list(mismatched, "shape mismatch");
+  list(missing, "missing key");
+  list(unexpected, "unexpected key");
   std::string s = os.str();
   if (!s.empty()) s.pop_back();
   return s;
