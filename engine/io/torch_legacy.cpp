@@ -31,6 +31,8 @@ bool looks_like_torch_legacy(ByteSpan bytes) {
 Checkpoint read_torch_legacy(const std::shared_ptr<MappedFile>& file) {
   const std::string& path = file->path();
   ByteSpan all{file->data(), file->size()};
+  if (!looks_like_torch_legacy(all))
+    throw Error(ErrorCode::bad_file, path + ": not a legacy torch.save file (no magic number)");
   std::size_t pos = sizeof kMagicPickle;
   std::size_t object_budget = pickle::kMaxObjectBytes;  // shared by the file's four pickles
   auto next = [&](const char* what, const pickle::PersistentLoad& load) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/core/error.h"
+#include "engine/core/printable.h"
 
 namespace pb::pipelines {
 namespace {
@@ -40,6 +41,25 @@ std::uint32_t le(const std::uint8_t* p, int n) {
   std::uint32_t v = 0;
   for (int i = n - 1; i >= 0; --i) v = (v << 8) | p[i];
   return v;
+}
+
+// PNG chunks: libpng allocates the length a chunk header claims before reading it (a
+// 41-byte file claiming 1.7 GB), and OpenCV offers no way to set libpng's limit; so every
+// chunk must fit in the file before OpenCV sees it. Returns what is wrong, or "".
+std::string png_chunks_problem(Reader& r, std::uint64_t size) {
+  std::uint64_t pos = 8;
+  while (pos + 8 <= size) {
+    auto h = r.at(pos, 8);
+    if (!h) return "unreadable chunk header";
+    const std::uint64_t length = be(h->data(), 4);
+    const std::string type(reinterpret_cast<const char*>(h->data() + 4), 4);
+    if (length + 12 > size - pos)
+      return "chunk '" + printable(type) + "' at byte " + std::to_string(pos) + " claims " +
+             std::to_string(length) + " bytes, more than the file holds (truncated or damaged)";
+    if (type == "IEND") return "";
+    pos += 12 + length;
+  }
+  return "no IEND chunk (truncated)";
 }
 
 std::optional<ImageHeader> jpeg(Reader& r, std::uint64_t size) {
@@ -143,6 +163,9 @@ ImageHeader check_image_header(const std::string& path) {
   if (!f || ec) throw Error(ErrorCode::io_error, "cannot open " + path);
   Reader r(f.get());
   const std::optional<ImageHeader> h = probe(r, size);
+  if (h && h->format == "PNG")
+    if (const std::string problem = png_chunks_problem(r, size); !problem.empty())
+      throw Error(ErrorCode::bad_file, "cannot read " + path + ": " + problem);
   if (!h)
     throw Error(ErrorCode::bad_file, "cannot read the image size of " + path +
                                          " (not a PNG, JPEG, WebP, TIFF or BMP file, or its "

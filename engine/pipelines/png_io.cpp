@@ -141,6 +141,9 @@ std::vector<PngText> read_png_text(const std::string& path) {
   unsigned char sig[8] = {};
   if (std::fread(sig, 1, 8, file.get()) != 8 || png_sig_cmp(sig, 0, 8) != 0)
     throw Error(ErrorCode::bad_file, path + " is not a PNG file");
+  // Every chunk must fit in the file: libpng allocates (and clears) what a chunk header
+  // claims before reading it, limits or not.
+  check_image_header(path);
 
   ErrorText error;
   png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &error, on_error, on_warning);

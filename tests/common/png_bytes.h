@@ -3,6 +3,7 @@
 // chunks deflated), and headers of the other formats declaring a given size.
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 
@@ -32,6 +33,33 @@ inline std::string zlib_compress(const std::string& data) {
   return out;
 }
 
+// zlib stream of `n` bytes equal to `c`, compressed piecewise: making a bomb must not
+// itself take the memory the tests measure.
+inline std::string zlib_repeated(std::size_t n, char c) {
+  z_stream zs{};
+  deflateInit(&zs, 9);
+  const std::string block(1 << 20, c);
+  std::string out;
+  char buf[1 << 16];
+  while (true) {
+    const std::size_t take = std::min(n, block.size());
+    n -= take;
+    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(block.data()));
+    zs.avail_in = static_cast<uInt>(take);
+    const int flush = n == 0 ? Z_FINISH : Z_NO_FLUSH;
+    int rc;
+    do {
+      zs.next_out = reinterpret_cast<Bytef*>(buf);
+      zs.avail_out = sizeof buf;
+      rc = deflate(&zs, flush);
+      out.append(buf, sizeof buf - zs.avail_out);
+    } while (zs.avail_out == 0);
+    if (flush == Z_FINISH && rc == Z_STREAM_END) break;
+  }
+  deflateEnd(&zs);
+  return out;
+}
+
 // Signature and an 8-bit RGB IHDR of the declared size.
 inline std::string png_head(std::uint32_t width, std::uint32_t height) {
   std::string ihdr;
@@ -49,7 +77,7 @@ inline std::string tiny_png(const std::string& extra = {}) {
 
 // `count` zTXt chunks (keys k0, k1, ...) whose text is `bytes` "0" characters each.
 inline std::string ztxt_bombs(int count, std::size_t bytes) {
-  const std::string payload = zlib_compress(std::string(bytes, '0'));
+  const std::string payload = zlib_repeated(bytes, '0');
   std::string out;
   for (int i = 0; i < count; ++i) {
     std::string data = "k";
@@ -59,6 +87,14 @@ inline std::string ztxt_bombs(int count, std::size_t bytes) {
     out += png_chunk("zTXt", data);
   }
   return out;
+}
+
+// An iCCP chunk whose profile is `bytes` zero bytes compressed.
+inline std::string iccp_bomb(std::size_t bytes) {
+  std::string data = "icc";
+  data.append(2, '\0');  // name terminator, compression method 0
+  data += zlib_repeated(bytes, '\0');
+  return png_chunk("iCCP", data);
 }
 
 }  // namespace pbtest

@@ -221,6 +221,10 @@ class TestPngMetadata : public QObject {
     Document doc;
     QVERIFY2(doc.load(path, &error), qPrintable(error));
     qInfo("peak RSS grew by %.0f MiB", peakRssMib() - before);
+    qInfo("peak RSS grew by %.0f MiB (text)", peakRssMib() - before);
+    writeFile(dir.filePath("iccp.png"), pbtest::tiny_png(pbtest::iccp_bomb(256u << 20)));
+    readImageFile(dir.filePath("iccp.png"), &error);
+    qInfo("peak RSS grew by %.0f MiB (iccp) %s", peakRssMib() - before, qPrintable(error));
     QVERIFY(peakRssMib() - before < 256);
     // The stripped stream has no text chunks left, and decodes to the same pixels.
     QFile f(path);
@@ -228,6 +232,20 @@ class TestPngMetadata : public QObject {
     const QByteArray bare = pngWithoutTextChunks(f.readAll());
     QVERIFY(!bare.contains("zTXt") && !bare.contains("tEXt"));
     QCOMPARE(QImage::fromData(bare, "png").size(), QSize(1, 1));
+  }
+
+  void lyingChunkLengthRefused() {
+    QTemporaryDir dir;
+    const QString path = dir.filePath("lying.png");
+    std::string bytes = pbtest::png_head(1, 1);
+    pbtest::put_be(bytes, 0x65200000u);
+    bytes += "tEXt";
+    writeFile(path, bytes);
+    const double before = peakRssMib();
+    QString error;
+    QVERIFY(readImageFile(path, &error).isNull());
+    QVERIFY2(error.contains("truncated or damaged"), qPrintable(error));
+    QVERIFY(peakRssMib() - before < 64);
   }
 
   void hugeDeclaredSizeRefused() {

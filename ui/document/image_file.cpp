@@ -25,7 +25,16 @@ QImage readImageFile(const QString& path, QString* error) {
   QBuffer stripped;
   QImageReader reader;
   if (file.peek(8) == QByteArray("\x89PNG\r\n\x1a\n", 8)) {
-    stripped.setData(pngWithoutTextChunks(file.readAll()));
+    bool damaged = false;
+    stripped.setData(pngWithoutTextChunks(file.readAll(), &damaged));
+    if (damaged) {
+      // libpng would allocate what the chunk claims (gigabytes) before finding it short.
+      if (error)
+        *error = tr("Cannot open %1: the PNG file is truncated or damaged (a chunk claims more "
+                    "bytes than the file holds).")
+                     .arg(path);
+      return {};
+    }
     stripped.open(QIODevice::ReadOnly);
     reader.setDevice(&stripped);
     reader.setFormat("png");

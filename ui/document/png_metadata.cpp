@@ -364,16 +364,20 @@ QString pngTextValue(const QList<QPair<QString, QString>>& chunks, const QString
   return {};
 }
 
-QByteArray pngWithoutTextChunks(const QByteArray& png) {
+QByteArray pngWithoutTextChunks(const QByteArray& png, bool* damaged) {
+  if (damaged) *damaged = false;
   // Signature, then chunks of length (4, big-endian), type (4), data, CRC (4).
   if (!png.startsWith(QByteArray("\x89PNG\r\n\x1a\n", 8))) return png;
   QByteArray out = png.left(8);
   qsizetype pos = 8;
-  while (pos + 12 <= png.size()) {
+  while (pos + 8 <= png.size()) {
     const auto* p = reinterpret_cast<const uchar*>(png.constData() + pos);
     const quint32 length =
         (quint32(p[0]) << 24) | (quint32(p[1]) << 16) | (quint32(p[2]) << 8) | p[3];
-    if (length > quint32(png.size() - pos - 12)) break;  // damaged: keep the rest as it is
+    if (qint64(length) + 12 > png.size() - pos) {  // damaged: keep the rest as it is
+      if (damaged) *damaged = true;
+      break;
+    }
     const QByteArray type = png.mid(pos + 4, 4);
     if (type != "tEXt" && type != "zTXt" && type != "iTXt") out += png.mid(pos, 12 + length);
     pos += 12 + qsizetype(length);

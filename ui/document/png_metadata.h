@@ -47,7 +47,8 @@ QByteArray insertPngTextChunks(const QByteArray& png, const QList<QPair<QString,
 // the budget (64 chunks, 8 MiB each and 16 MiB together, however well they compress).
 QList<QPair<QString, QString>> readPngTextChunks(const QString& path);
 // The encoded PNG without its text chunks (tEXt, zTXt, iTXt): for decoders that would
-// inflate them all (see image_file.h). Anything after a damaged chunk is kept as it is.
-QByteArray pngWithoutTextChunks(const QByteArray& png);
+// inflate them all (see image_file.h). Anything after a damaged chunk (one claiming more
+// bytes than follow) is kept as it is, and *damaged set.
+QByteArray pngWithoutTextChunks(const QByteArray& png, bool* damaged = nullptr);
 // The value of the first chunk named `key` (empty if none).
 QString pngTextValue(const QList<QPair<QString, QString>>& chunks, const QString& key);
