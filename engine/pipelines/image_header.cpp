@@ -1,8 +1,11 @@
 #include "engine/pipelines/image_header.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -108,6 +111,10 @@ std::optional<ImageHeader> webp(Reader& r) {
   return std::nullopt;
 }
 
+// TIFF: the first IFD's tags, first occurrence of each (as libtiff reads them). OpenCV
+// sizes its strip or tile buffer from RowsPerStrip / TileWidth / TileLength, which a file
+// can set far beyond the image (a 200-byte file asked for 1 GB): that buffer is refused
+// like an image above the limits.
 std::optional<ImageHeader> tiff(Reader& r, bool little) {
   auto get = [&](const std::uint8_t* p, int n) { return little ? le(p, n) : be(p, n); };
   auto h = r.at(4, 4);
@@ -118,16 +125,28 @@ std::optional<ImageHeader> tiff(Reader& r, bool little) {
   const std::uint32_t count = get(n->data(), 2);
   auto entries = r.at(ifd + 2, std::size_t{count} * 12);
   if (!entries) return std::nullopt;
-  std::int64_t width = -1, height = -1;
+  std::map<std::uint32_t, std::int64_t> tags;  // tag -> first scalar value
   for (std::uint32_t i = 0; i < count; ++i) {
     const std::uint8_t* e = entries->data() + 12 * i;
     const std::uint32_t tag = get(e, 2), type = get(e + 2, 2);
-    if (tag != 256 && tag != 257) continue;
     const std::int64_t value = type == 3 ? get(e + 8, 2) : type == 4 ? get(e + 8, 4) : -1;
-    (tag == 256 ? width : height) = value;
+    tags.emplace(tag, value);
   }
-  if (width < 0 || height < 0) return std::nullopt;
-  return ImageHeader{"TIFF", width, height};
+  auto tag = [&](std::uint32_t t, std::int64_t fallback) {
+    auto it = tags.find(t);
+    return it == tags.end() || it->second < 0 ? fallback : it->second;
+  };
+  ImageHeader out{"TIFF", tag(256, -1), tag(257, -1)};
+  if (out.width < 0 || out.height < 0) return std::nullopt;
+  const std::int64_t rows = tag(278, out.height);  // RowsPerStrip; 2^32 - 1 means "all"
+  const std::int64_t tile_w = tag(322, out.width);
+  const std::int64_t tile_h = tag(323, rows == 0xFFFFFFFF || rows == 0 ? out.height : rows);
+  const std::int64_t bytes =
+      std::max<std::int64_t>(1, tag(258, 8) / 8) * std::clamp<std::int64_t>(tag(277, 1), 1, 4);
+  if (__builtin_mul_overflow(tile_w, tile_h, &out.buffer_bytes) ||
+      __builtin_mul_overflow(out.buffer_bytes, bytes, &out.buffer_bytes))
+    out.buffer_bytes = INT64_MAX;
+  return out;
 }
 
 std::optional<ImageHeader> probe(Reader& r, std::uint64_t size) {
@@ -174,6 +193,11 @@ ImageHeader check_image_header(const std::string& path) {
     throw Error(ErrorCode::bad_file, path + ": the " + h->format + " header declares an empty " +
                                          std::to_string(h->width) + "x" +
                                          std::to_string(h->height) + " image");
+  if (h->buffer_bytes > kMaxDecodeBytes)
+    throw Error(ErrorCode::invalid_argument,
+                path + ": the " + h->format + " file asks for a decoding buffer of " +
+                    std::to_string(h->buffer_bytes) + " bytes, more than the " +
+                    std::to_string(kMaxDecodeBytes) + " Promptbrush allows (damaged or hostile)");
   if (h->width > kMaxImageSide || h->height > kMaxImageSide ||
       h->width * h->height > kMaxImagePixels)
     throw Error(ErrorCode::invalid_argument,

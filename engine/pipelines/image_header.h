@@ -13,9 +13,14 @@ namespace pb::pipelines {
 constexpr std::int64_t kMaxImagePixels = std::int64_t{1} << 26;
 constexpr std::int64_t kMaxImageSide = 32768;
 
+// A decoder's working buffer (TIFF strips or tiles) may be at most this: 64 megapixels
+// at 8 bytes (16-bit RGBA).
+constexpr std::int64_t kMaxDecodeBytes = 8 * kMaxImagePixels;
+
 struct ImageHeader {
   std::string format;  // "PNG", "JPEG", "WebP", "TIFF", "BMP"
   std::int64_t width = 0, height = 0;
+  std::int64_t buffer_bytes = 0;  // TIFF: the strip or tile buffer its tags ask for
 };
 
 // Throws pb::Error: file_not_found; bad_file naming the file when it is none of the five

@@ -102,6 +102,15 @@ class PipelinesImageLimits : public QObject {
                                        le(4, 2) + le(1, 4) + le(9000, 4) + le(257, 2) + le(4, 2) +
                                        le(1, 4) + le(9000, 4) + le(0, 4));
     QVERIFY2(msg.contains("9000x9000"), qPrintable(msg));
+    // TIFF 16 x 2 whose RowsPerStrip (7682) and a duplicate, larger ImageWidth make OpenCV
+    // allocate 1 GB (found by fuzz_image): the first ImageWidth counts, as in libtiff.
+    auto tag = [&](std::uint32_t t, std::uint32_t type, std::uint32_t v) {
+      return le(t, 2) + le(type, 2) + le(1, 4) + le(v, 4);
+    };
+    msg = image_error("strips.tiff", std::string("II*\0", 4) + le(8, 4) + le(5, 2) +
+                                         tag(256, 3, 32778) + tag(257, 3, 2) + tag(258, 3, 32) +
+                                         tag(278, 3, 7682) + tag(256, 4, 16) + le(0, 4));
+    QVERIFY2(msg.contains("decoding buffer of 1007202384 bytes"), qPrintable(msg));
     QVERIFY(peak_rss_mib() - before < 64);  // nothing was decoded
     // Masks go through the same check.
     QVERIFY_THROWS_EXCEPTION(Error, read_mask(path("huge.png")));
