@@ -3,7 +3,9 @@
 #   bash packaging/dev.sh run [ARGS...]   install dependencies, build, start the app
 #   bash packaging/dev.sh test            install dependencies, build, run every test
 #   bash packaging/dev.sh build           install dependencies and build only
-# Environment: BUILD_DIR (default ./build), BUILD_TYPE (default Release),
+#   bash packaging/dev.sh sanitize        the same tests built with ASan + UBSan (into
+#                                         ./build-asan; leaks and UB fail the test)
+# Environment: BUILD_DIR (default ./build, ./build-asan for sanitize), BUILD_TYPE (default Release),
 #              PROMPTBRUSH_SKIP_DEPS=1 to skip the apt step.
 set -euo pipefail
 
@@ -11,6 +13,13 @@ mode="${1:-run}"
 [ $# -gt 0 ] && shift
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
+configure=()
+if [ "$mode" = sanitize ]; then
+  # cmake/Sanitizers.cmake: -O1 -g1 instrumented build of the tests only (no benchmark,
+  # no screenshot driver); CTest exports the options and packaging/sanitizers/*.supp.
+  build="${BUILD_DIR:-$root/build-asan}"
+  configure=(-DPROMPTBRUSH_SANITIZE=address,undefined)
+fi
 
 if [ "${PROMPTBRUSH_SKIP_DEPS:-0}" != 1 ]; then
   bash "$root/packaging/install-deps.sh"
@@ -24,7 +33,7 @@ export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-8G}"
 export CCACHE_NOHASHDIR=1
 
 jobs="$(nproc)"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" "${configure[@]}"
 cmake --build "$build" -j "$jobs"
 
 case "$mode" in
@@ -32,7 +41,7 @@ case "$mode" in
   run)
     exec "$build/app/promptbrush" "$@"
     ;;
-  test)
+  test | sanitize)
     # One intra-op thread per test process: ctest runs $jobs processes side by side,
     # and OpenMP and OpenBLAS pools would otherwise fight over the same cores.
     export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
@@ -40,7 +49,7 @@ case "$mode" in
     ctest --test-dir "$build" --output-on-failure -j "$jobs" "$@"
     ;;
   *)
-    echo "usage: bash packaging/dev.sh run|test|build" >&2
+    echo "usage: bash packaging/dev.sh run|test|build|sanitize" >&2
     exit 2
     ;;
 esac
