@@ -26,6 +26,7 @@
 #include "engine/io/mmap_file.h"
 #include "engine/io/safetensors_writer.h"
 #include "engine/io/zip_archive.h"
+#include "tests/io/zip_builder.h"
 #include "engine/pipelines/png_io.h"
 
 namespace fs = std::filesystem;
@@ -71,52 +72,16 @@ std::string deflate_bytes(const std::string& in, int window_bits) {
   return out;
 }
 
-// A minimal zip writer (stored or deflated entries) for archives our checkpoint writer does
-// not make: TorchScript archives, deflated pickles.
+// Archives our checkpoint writer does not make (TorchScript archives, deflated pickles),
+// through the tests' zip writer.
 struct ZipEntry {
   std::string name, data;
   bool deflate = false;
 };
 std::string make_zip(const std::vector<ZipEntry>& entries) {
-  std::string out, cd;
-  for (const auto& e : entries) {
-    const std::string body = e.deflate ? deflate_bytes(e.data, -15) : e.data;
-    const auto crc =
-        crc32(0, reinterpret_cast<const Bytef*>(e.data.data()), static_cast<uInt>(e.data.size()));
-    const std::uint64_t offset = out.size();
-    std::string fields;  // shared by the local and central headers
-    put_le(fields, 20, 2);
-    put_le(fields, 0, 2);
-    put_le(fields, e.deflate ? 8 : 0, 2);
-    put_le(fields, 0, 2);
-    put_le(fields, 0x21, 2);
-    put_le(fields, crc, 4);
-    put_le(fields, body.size(), 4);
-    put_le(fields, e.data.size(), 4);
-    put_le(fields, e.name.size(), 2);
-    put_le(fields, 0, 2);
-    put_le(out, 0x04034b50, 4);
-    out += fields + e.name + body;
-    put_le(cd, 0x02014b50, 4);
-    put_le(cd, 20, 2);
-    cd += fields;
-    put_le(cd, 0, 2);  // comment
-    put_le(cd, 0, 2);  // disk
-    put_le(cd, 0, 2);  // internal attributes
-    put_le(cd, 0, 4);  // external attributes
-    put_le(cd, offset, 4);
-    cd += e.name;
-  }
-  const std::uint64_t cd_start = out.size();
-  out += cd;
-  put_le(out, 0x06054b50, 4);
-  put_le(out, 0, 4);
-  put_le(out, entries.size(), 2);
-  put_le(out, entries.size(), 2);
-  put_le(out, cd.size(), 4);
-  put_le(out, cd_start, 4);
-  put_le(out, 0, 2);
-  return out;
+  pbtest::ZipBuilder zip;
+  for (const auto& e : entries) zip.add(e.name, e.data, e.deflate);
+  return zip.bytes();
 }
 
 std::string storage_bytes(const torch::Tensor& flat) {
