@@ -22,9 +22,10 @@ std::string shape_text(c10::IntArrayRef sizes) {
 }  // namespace
 
 std::string StateDictReport::to_string() const {
-  // A person reads this (and a hostile file may hold 10^5 long names): the first lines of
-  // each kind, each name cut short, then how many more.
-  constexpr std::size_t kMaxLines = 50, kMaxName = 200;
+  // A person reads this, and a hostile file may hold 10^5 long names: the first lines of
+  // each kind (every key of a real model: the largest have ~1500 tensors), each name cut
+  // short, then how many more.
+  constexpr std::size_t kMaxLines = 2000, kMaxName = 300;
   std::ostringstream os;
   auto list = [&](const std::vector<std::string>& names, const char* what) {
     for (std::size_t i = 0; i < names.size() && i < kMaxLines; ++i)
