@@ -7,6 +7,8 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   clang libclang-rt-14-dev  # fuzz/ (libFuzzer targets)
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-image-formats-plugins
+  qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n  # Linguist: .ts/.qm
+  librsvg2-bin desktop-file-utils appstream  # icons from the SVG; validating the desktop files
   libtorch-dev libopenblas0-pthread
   libopencv-core-dev libopencv-imgproc-dev libopencv-photo-dev libopencv-imgcodecs-dev
   nlohmann-json3-dev libpng-dev libwebp-dev

@@ -9,6 +9,7 @@
 #include "app/gui/engine_bridge.h"
 #include "app/gui/recovery.h"
 #include "app/gui/test_driver.h"
+#include "engine/core/version.h"
 #include "ui/mainwindow/app_style.h"
 #include "ui/mainwindow/main_window.h"
 
@@ -16,7 +17,7 @@ int main(int argc, char** argv) {
   QApplication app(argc, argv);
   QApplication::setOrganizationName(pbapp::kOrganization);
   QApplication::setApplicationName(pbapp::kApplication);
-  QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+  QApplication::setApplicationVersion(QString::fromLatin1(pb::version()));
   applyAppStyle(app);
 
   QCommandLineParser parser;

@@ -5,6 +5,7 @@
 
 #include "engine/core/error.h"
 #include "engine/core/printable.h"
+#include "engine/core/version.h"
 
 namespace pb {
 
@@ -12,7 +13,8 @@ namespace {
 
 void print_usage(const char* program, std::ostream& os) {
   os << "Usage: " << program << " <command> [options]\n"
-     << "       " << program << " <command> --help\n\n"
+     << "       " << program << " <command> --help\n"
+     << "       " << program << " --version\n\n"
      << "Commands:\n";
   for (const auto& [name, cmd] : command_registry())
     os << "  " << name << std::string(name.size() < 12 ? 12 - name.size() : 1, ' ') << cmd.summary
@@ -26,6 +28,10 @@ int run_command_line(const char* program, int argc, char** argv) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     print_usage(program, args.empty() ? std::cerr : std::cout);
     return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    std::cout << program << " " << version() << "\n";
+    return 0;
   }
   auto& registry = command_registry();
   auto it = registry.find(args[0]);

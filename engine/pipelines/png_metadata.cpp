@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/core/error.h"
+#include "engine/core/version.h"
 
 namespace pb::pipelines {
 
@@ -34,7 +35,8 @@ std::string a1111_parameters(const RunResult& r, size_t candidate) {
   out += ", Model: " + get(r, "model", "none");
   if (auto h = get(r, "model_hash"); !h.empty()) out += ", Model hash: " + h;
   if (auto m = get(r, "mode"); !m.empty()) out += ", Mode: " + m;
-  out += ", Software: Promptbrush";
+  out += ", Software: Promptbrush ";
+  out += version();
   return out;
 }
 
@@ -54,7 +56,7 @@ std::string promptbrush_json(const RunResult& r, size_t candidate) {
 std::vector<PngText> png_texts_for(const RunResult& r, size_t candidate) {
   return {{"parameters", a1111_parameters(r, candidate), false},
           {"promptbrush", promptbrush_json(r, candidate), true},
-          {"Software", "Promptbrush", false}};
+          {"Software", std::string("Promptbrush ") + version(), false}};
 }
 
 void write_result_png(const std::string& path, const RunResult& r, size_t candidate) {

@@ -46,6 +46,12 @@ class AppCli : public QObject {
   QTemporaryDir tmp_;
 
  private slots:
+  // One version, from project(VERSION): the CLI reports exactly that.
+  void version() {
+    const Run r = cli({"--version"});
+    QCOMPARE(r.code, 0);
+    QCOMPARE(r.out, QStringLiteral("promptbrush-cli " PB_EXPECTED_VERSION "\n"));
+  }
   void forward_unclip_models_data() {
     QTest::addColumn<QString>("model");
     QTest::addColumn<QString>("weights");

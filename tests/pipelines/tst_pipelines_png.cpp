@@ -1,6 +1,7 @@
 // PNG output with text chunks: write with libpng, read back, and the A1111 / JSON layouts.
 // LibTorch headers before Qt's: Qt's "slots" macro breaks ATen's ivalue_inl.h.
 #include "engine/core/error.h"
+#include "engine/core/version.h"
 #include "engine/pipelines/image_convert.h"
 #include "engine/pipelines/png_io.h"
 #include "engine/pipelines/png_metadata.h"
@@ -58,7 +59,8 @@ class PipelinesPng : public QObject {
     QCOMPARE(QString::fromStdString(a),
              QString("a red hat\nSteps: 100, Sampler: DDPM, CFG scale: 5, Seed: 43, Size: 640x480, "
                      "Model: base_inpaint.pt + upsample_inpaint.pt, Mode: inpaint, "
-                     "Software: Promptbrush"));
+                     "Software: Promptbrush ") +
+                 QString::fromLatin1(pb::version()));
     const auto j = nlohmann::json::parse(promptbrush_json(r, 1));
     QCOMPARE(QString::fromStdString(j["seed"].get<std::string>()), QString("43"));
     QCOMPARE(j["candidate"].get<int>(), 2);
