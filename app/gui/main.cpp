@@ -5,19 +5,17 @@
 #include <QTimer>
 
 #include "app/common/app_settings.h"
+#include "app/gui/app_identity.h"
 #include "app/gui/app_controller.h"
 #include "app/gui/engine_bridge.h"
 #include "app/gui/recovery.h"
 #include "app/gui/test_driver.h"
-#include "engine/core/version.h"
 #include "ui/mainwindow/app_style.h"
 #include "ui/mainwindow/main_window.h"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
-  QApplication::setOrganizationName(pbapp::kOrganization);
-  QApplication::setApplicationName(pbapp::kApplication);
-  QApplication::setApplicationVersion(QString::fromLatin1(pb::version()));
+  pbapp::applyAppIdentity(app);
   applyAppStyle(app);
 
   QCommandLineParser parser;
