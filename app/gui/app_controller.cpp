@@ -3,11 +3,14 @@
 #include <QDir>
 #include <QSettings>
 
+#include "app/fetch/download_plan.h"
 #include "app/gui/engine_bridge.h"
 #include "app/gui/image_convert.h"
 #include "app/gui/interpolation_controller.h"
+#include "engine/core/printable.h"
 #include "engine/pipelines/presets.h"
 #include "engine/runtime/model_files.h"
+#include "engine/runtime/model_verify.h"
 #include "ui/document/document.h"
 #include "ui/mainwindow/main_window.h"
 #include "ui/panels/gallery_panel.h"
@@ -59,9 +62,42 @@ pb::EngineConfig engineConfigFromSettings(const ModelsDirChoice& models) {
 QVector<ModelFileEntry> modelFileEntries(const QString& modelsDir) {
   QVector<ModelFileEntry> out;
   const std::string dir = modelsDir.toStdString();
-  for (const pb::ModelFile& f : pb::model_files())
-    out.push_back({QString::fromStdString(f.name), roleText(f), QString::fromStdString(f.url),
-                   pb::locate_model_file(dir, f).has_value()});
+  for (const pb::ModelFile& f : pb::model_files()) {
+    ModelFileEntry e;
+    e.name = QString::fromStdString(f.name);
+    e.role = roleText(f);
+    e.url = QString::fromStdString(f.url);
+    // Checked from the file's index (cached by size and time): see model_verify.h.
+    const pb::VerifyResult r = pb::verify_in_folder(dir, f);
+    switch (r.status) {
+      case pb::VerifyStatus::missing: {
+        bool exact = false;
+        const qint64 bytes = pbfetch::expectedDownloadBytes(f, &exact);
+        e.status = ModelFileEntry::Status::Missing;
+        e.size = bytes ? (exact ? QString() : QObject::tr("about ")) +
+                             QString::fromStdString(pb::human_bytes(std::uint64_t(bytes)))
+                       : QString();
+        e.detail = QObject::tr("Not in the models folder. Download it from %1").arg(e.url);
+        break;
+      }
+      case pb::VerifyStatus::verified:
+        e.status = ModelFileEntry::Status::Verified;
+        break;
+      case pb::VerifyStatus::wrong:
+        e.status = ModelFileEntry::Status::Wrong;
+        break;
+      case pb::VerifyStatus::unreadable:
+        e.status = ModelFileEntry::Status::Unreadable;
+        break;
+    }
+    if (r.status != pb::VerifyStatus::missing) {
+      e.size = QString::fromStdString(pb::human_bytes(r.bytes));
+      e.problem = QString::fromStdString(pb::printable(r.summary));
+      e.detail = QString::fromStdString(r.path) + "\n" +
+                 QString::fromStdString(pb::printable(r.detail(), /*keep_newlines=*/true));
+    }
+    out.push_back(e);
+  }
   return out;
 }
 
@@ -111,6 +147,10 @@ AppController::AppController(MainWindow* window, EngineBridge* bridge,
   connect(window, &MainWindow::generateRequested, this, &AppController::generate);
   connect(window, &MainWindow::cancelRequested, this, &AppController::cancel);
   connect(window, &MainWindow::modelsRefreshRequested, this, &AppController::refreshModels);
+  connect(window, &MainWindow::modelsDownloadRequested, this, &AppController::downloadModels);
+  connect(window, &MainWindow::modelsDownloadCancelRequested, this, [this] {
+    if (downloader_) downloader_->cancel();
+  });
   connect(window, &MainWindow::engineSettingsChanged, this,
           &AppController::onEngineSettingsChanged);
   connect(window, &MainWindow::closing, bridge, &EngineBridge::cancelAll);
@@ -140,6 +180,54 @@ void AppController::refreshModels() {
   const Availability a = toAvailability(bridge_->availability());
   window_->setAvailability(a);
   window_->setModelFiles(modelFileEntries(models_.path), models_.path);
+}
+
+void AppController::downloadModels(const QStringList& names) {
+  if (!window_ || (downloader_ && downloader_->running())) return;
+  QVector<pbfetch::DownloadItem> items;
+  const QString mirror = pbfetch::mirrorFromEnvironment();
+  for (const QString& name : names)
+    for (const pb::ModelFile& f : pb::model_files())
+      if (QString::fromStdString(f.name) == name) items << pbfetch::downloadItem(f, mirror);
+  if (items.isEmpty()) return;
+  delete downloader_;
+  downloader_ = new pbfetch::ModelDownloader(models_.path, this);
+  auto show = [this](const QString& text, int percent) {
+    if (ModelsDialog* d = window_ ? window_->modelsDialog() : nullptr)
+      d->setDownloadProgress(text, percent);
+  };
+  const int count = int(items.size());
+  connect(downloader_, &pbfetch::ModelDownloader::progress, this,
+          [this, show, count](int i, qint64 got, qint64 total, double rate) {
+            const pbfetch::DownloadItem& item = downloadItems_[i];
+            const QString sizes =
+                total > 0
+                    ? tr("%1 of %2")
+                          .arg(QLocale().formattedDataSize(got, 1, QLocale::DataSizeSIFormat),
+                               QLocale().formattedDataSize(total, 1, QLocale::DataSizeSIFormat))
+                    : QLocale().formattedDataSize(got, 1, QLocale::DataSizeSIFormat);
+            show(tr("%1 (%2 of %3): %4, %5/s")
+                     .arg(item.name)
+                     .arg(i + 1)
+                     .arg(count)
+                     .arg(sizes,
+                          QLocale().formattedDataSize(qint64(rate), 1, QLocale::DataSizeSIFormat)),
+                 total > 0 ? int(got * 100 / total) : -1);
+          });
+  connect(downloader_, &pbfetch::ModelDownloader::verifying, this,
+          [show](int, const QString& name) { show(tr("Checking %1…").arg(name), -1); });
+  connect(downloader_, &pbfetch::ModelDownloader::fileFinished, this, [this] { refreshModels(); });
+  connect(downloader_, &pbfetch::ModelDownloader::finished, this, [this](bool all) {
+    QStringList lines;
+    for (const pbfetch::FileResult& r : downloader_->results())
+      if (r.outcome != pbfetch::Outcome::installed) lines << r.name + ": " + r.message;
+    refreshModels();
+    if (ModelsDialog* d = window_ ? window_->modelsDialog() : nullptr)
+      d->setDownloadFinished(all ? tr("Downloaded and verified.") : lines.join('\n'));
+  });
+  downloadItems_ = items;
+  show(tr("Starting the download…"), -1);
+  downloader_->start(items);
 }
 
 bool AppController::showFirstRunIfNeeded() {

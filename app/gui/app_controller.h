@@ -7,6 +7,7 @@
 #include <QPointer>
 
 #include "app/common/app_settings.h"
+#include "app/fetch/model_downloader.h"
 #include "engine/runtime/engine.h"
 #include "ui/dialogs/models_dialog.h"
 #include "ui/dialogs/settings_dialog.h"
@@ -22,7 +23,7 @@ struct BridgeResult;
 
 // The engine configuration from the settings and the resolved models folder.
 pb::EngineConfig engineConfigFromSettings(const ModelsDirChoice& models);
-// Which files unlock what, and which of them are in `modelsDir`.
+// Which files unlock what, and whether each in `modelsDir` is verified, wrong or missing.
 QVector<ModelFileEntry> modelFileEntries(const QString& modelsDir);
 Availability toAvailability(const pb::ModelAvailability& a);
 
@@ -38,6 +39,10 @@ class AppController : public QObject {
 
   // Re-reads the models folder and updates the mode switch and the models dialog.
   void refreshModels();
+  // Fetches the named files into the models folder (the models dialog's Download…),
+  // reporting progress to the dialog; the table is refreshed after each file.
+  void downloadModels(const QStringList& names);
+  pbfetch::ModelDownloader* downloader() const { return downloader_; }
   // No diffusion weights and the welcome not yet shown: show the models dialog (non-modal).
   bool showFirstRunIfNeeded();
 
@@ -66,6 +71,8 @@ class AppController : public QObject {
   int currentRun_ = 0;
   int nextRunId_ = 1;
   RunSettings currentSettings_;
+  pbfetch::ModelDownloader* downloader_ = nullptr;
+  QVector<pbfetch::DownloadItem> downloadItems_;
 };
 
 }  // namespace pbapp

@@ -9,7 +9,8 @@
 namespace pb::io {
 namespace {
 
-Checkpoint read_zip(const std::shared_ptr<MappedFile>& file, ByteSpan bytes) {
+Checkpoint read_zip(const std::shared_ptr<MappedFile>& file, ByteSpan bytes,
+                    detail::ReadMode mode) {
   ZipArchive zip(bytes, file->path());
   // torch.save and torch.jit.save put everything under one top folder.
   std::string root;
@@ -34,22 +35,24 @@ Checkpoint read_zip(const std::shared_ptr<MappedFile>& file, ByteSpan bytes) {
                                          ": zip archive without <folder>/data.pkl: not a "
                                          "torch.save or TorchScript file");
   }
-  if (zip.find(root + "/constants.pkl")) return detail::read_torchscript(file, zip, root);
-  return detail::read_torch_zip(file, zip, root);
+  if (zip.find(root + "/constants.pkl")) return detail::read_torchscript(file, zip, root, mode);
+  return detail::read_torch_zip(file, zip, root, mode);
 }
 
-Checkpoint read_any(const std::shared_ptr<MappedFile>& file) {
+}  // namespace
+
+Checkpoint detail::read_any(const std::shared_ptr<MappedFile>& file, ReadMode mode) {
   ByteSpan bytes{file->data(), file->size()};
   const std::string& path = file->path();
   if (bytes.size == 0) throw Error(ErrorCode::bad_file, path + ": empty file");
   if (bytes.size >= 4 && std::memcmp(bytes.data, "PK\x03\x04", 4) == 0)
-    return read_zip(file, bytes);
-  if (detail::looks_like_torch_legacy(bytes)) return detail::read_torch_legacy(file);
+    return read_zip(file, bytes, mode);
+  if (detail::looks_like_torch_legacy(bytes)) return detail::read_torch_legacy(file, mode);
   // safetensors: a little-endian u64 header length (far below 2^40) then '{'.
   if (bytes.size >= 9 && bytes.data[8] == '{' && bytes.data[5] == 0 && bytes.data[6] == 0 &&
       bytes.data[7] == 0)
-    return detail::read_safetensors(file);
-  if (ZipArchive::looks_like_zip(bytes)) return read_zip(file, bytes);
+    return detail::read_safetensors(file, mode);
+  if (ZipArchive::looks_like_zip(bytes)) return read_zip(file, bytes, mode);
   if (bytes.data[0] == 0x80)
     throw Error(ErrorCode::bad_file,
                 path + ": a Python pickle but not a torch.save file (no torch magic number)");
@@ -58,8 +61,6 @@ Checkpoint read_any(const std::shared_ptr<MappedFile>& file) {
                   ": unknown format (not a torch.save zip, legacy torch.save, safetensors "
                   "or TorchScript file)");
 }
-
-}  // namespace
 
 const char* to_string(ContainerFormat f) {
   switch (f) {
@@ -81,10 +82,9 @@ const torch::Tensor* Checkpoint::find(const std::string& name) const {
   return nullptr;
 }
 
-Checkpoint load_checkpoint(const std::string& path, const LoadOptions& options) {
-  Checkpoint ck;
+Checkpoint detail::read_file(const std::string& path, ReadMode mode) {
   try {
-    ck = read_any(MappedFile::open(path));
+    return read_any(MappedFile::open(path), mode);
   } catch (const Error&) {
     throw;
   } catch (const std::bad_alloc&) {
@@ -95,6 +95,10 @@ Checkpoint load_checkpoint(const std::string& path, const LoadOptions& options) 
     if (auto nl = msg.find('\n'); nl != std::string::npos) msg.resize(nl);
     throw Error(ErrorCode::bad_file, path + ": " + msg);
   }
+}
+
+Checkpoint load_checkpoint(const std::string& path, const LoadOptions& options) {
+  Checkpoint ck = detail::read_file(path, detail::ReadMode::data);
   if (!options.prefix.empty()) {
     TensorList kept;
     for (auto& [name, t] : ck.tensors)

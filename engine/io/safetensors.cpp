@@ -147,7 +147,7 @@ class HeaderReader : public nlohmann::json_sax<nlohmann::json> {
 
 }  // namespace
 
-Checkpoint read_safetensors(const std::shared_ptr<MappedFile>& file) {
+Checkpoint read_safetensors(const std::shared_ptr<MappedFile>& file, ReadMode mode) {
   const std::string& path = file->path();
   auto bad = [&](const std::string& what) {
     return Error(ErrorCode::bad_file, path + ": bad safetensors file: " + what);
@@ -212,6 +212,12 @@ Checkpoint read_safetensors(const std::shared_ptr<MappedFile>& file) {
     if (items[i].begin < items[i - 1].end)
       throw bad("tensors '" + items[i - 1].name + "' and '" + items[i].name + "' overlap");
   for (auto& i : items) {
+    if (mode == ReadMode::metadata) {
+      ck.tensors.emplace_back(
+          std::move(i.name),
+          torch::empty(i.shape, torch::TensorOptions().dtype(i.dtype).device(torch::kMeta)));
+      continue;
+    }
     torch::Tensor t = torch::empty(i.shape, torch::TensorOptions().dtype(i.dtype));
     const std::size_t nbytes = static_cast<std::size_t>(i.end - i.begin);
     if (nbytes) file->read_at(data_start + i.begin, t.data_ptr(), nbytes);

@@ -28,7 +28,7 @@ bool looks_like_torch_legacy(ByteSpan bytes) {
          std::memcmp(bytes.data, kMagicPickle, sizeof kMagicPickle) == 0;
 }
 
-Checkpoint read_torch_legacy(const std::shared_ptr<MappedFile>& file) {
+Checkpoint read_torch_legacy(const std::shared_ptr<MappedFile>& file, ReadMode mode) {
   const std::string& path = file->path();
   ByteSpan all{file->data(), file->size()};
   if (!looks_like_torch_legacy(all))
@@ -113,7 +113,7 @@ Checkpoint read_torch_legacy(const std::shared_ptr<MappedFile>& file) {
                                            std::to_string(count) + " elements, expected " +
                                            std::to_string(s.numel));
     pos += 8;
-    s.data = storage_tensor(file, pos, s.dtype, s.numel, "storage '" + s.key + "'");
+    s.data = storage_tensor(file, pos, s.dtype, s.numel, "storage '" + s.key + "'", mode);
     pos += static_cast<std::size_t>(s.numel) * c10::elementSize(s.dtype);
   }
   for (const auto& v : views) {

@@ -14,7 +14,8 @@ constexpr std::uint64_t kMaxCompressedPickle = std::uint64_t{64} << 20;
 }  // namespace
 
 torch::Tensor storage_tensor(const std::shared_ptr<MappedFile>& file, std::uint64_t offset,
-                             torch::ScalarType dtype, std::int64_t numel, const std::string& what) {
+                             torch::ScalarType dtype, std::int64_t numel, const std::string& what,
+                             ReadMode mode) {
   const std::uint64_t item = c10::elementSize(dtype);
   if (numel < 0 || static_cast<std::uint64_t>(numel) > file->size() / item)
     throw Error(ErrorCode::bad_file, file->path() + ": " + what + " claims " +
@@ -24,13 +25,16 @@ torch::Tensor storage_tensor(const std::shared_ptr<MappedFile>& file, std::uint6
   if (!ByteSpan{file->data(), file->size()}.contains(offset, nbytes))
     throw Error(ErrorCode::bad_file,
                 file->path() + ": " + what + " extends past the end of the file (truncated?)");
+  if (mode == ReadMode::metadata)
+    return torch::empty({numel}, torch::TensorOptions().dtype(dtype).device(torch::kMeta));
   torch::Tensor t = torch::empty({numel}, torch::TensorOptions().dtype(dtype));
   if (nbytes) file->read_at(offset, t.data_ptr(), nbytes);
   return t;
 }
 
 pickle::Result unpickle_zip_pickle(const std::shared_ptr<MappedFile>& file, const ZipArchive& zip,
-                                   const std::string& root, const std::string& pkl_name) {
+                                   const std::string& root, const std::string& pkl_name,
+                                   ReadMode mode) {
   const std::string where = file->path() + ": " + pkl_name;
   std::map<std::string, std::shared_ptr<pickle::Storage>> storages;
   pickle::PersistentLoad load = [&](const pickle::Value& pid) -> pickle::ValuePtr {
@@ -51,8 +55,8 @@ pickle::Result unpickle_zip_pickle(const std::shared_ptr<MappedFile>& file, cons
       storage->key = id.key;
       storage->dtype = id.dtype;
       storage->numel = id.numel;
-      storage->data =
-          storage_tensor(file, entry->data_offset, id.dtype, id.numel, "storage '" + id.key + "'");
+      storage->data = storage_tensor(file, entry->data_offset, id.dtype, id.numel,
+                                     "storage '" + id.key + "'", mode);
     } else if (storage->dtype != id.dtype) {
       throw Error(ErrorCode::bad_file,
                   where + ": storage '" + id.key + "' is referenced with two different types");
@@ -80,7 +84,7 @@ pickle::Result unpickle_zip_pickle(const std::shared_ptr<MappedFile>& file, cons
 }
 
 Checkpoint read_torch_zip(const std::shared_ptr<MappedFile>& file, const ZipArchive& zip,
-                          const std::string& root) {
+                          const std::string& root, ReadMode mode) {
   if (const auto* order = zip.find(root + "/byteorder")) {
     ByteSpan b = zip.data(*order);
     if (std::string(reinterpret_cast<const char*>(b.data), b.size) == "big")
@@ -89,7 +93,7 @@ Checkpoint read_torch_zip(const std::shared_ptr<MappedFile>& file, const ZipArch
   Checkpoint ck;
   ck.path = file->path();
   ck.format = ContainerFormat::torch_zip;
-  pickle::Result r = unpickle_zip_pickle(file, zip, root, "data.pkl");
+  pickle::Result r = unpickle_zip_pickle(file, zip, root, "data.pkl", mode);
   collect_tensors(r.root, ck);
   return ck;
 }

@@ -147,11 +147,11 @@ class ModuleWalker {
 }  // namespace
 
 Checkpoint read_torchscript(const std::shared_ptr<MappedFile>& file, const ZipArchive& zip,
-                            const std::string& root) {
+                            const std::string& root, ReadMode mode) {
   Checkpoint ck;
   ck.path = file->path();
   ck.format = ContainerFormat::torchscript;
-  pickle::Result r = unpickle_zip_pickle(file, zip, root, "data.pkl");
+  pickle::Result r = unpickle_zip_pickle(file, zip, root, "data.pkl", mode);
   if (r.root->kind != Kind::object)
     throw Error(ErrorCode::bad_file, ck.path + ": TorchScript data.pkl does not hold a module");
   ck.metadata["torchscript.class"] = r.root->text;

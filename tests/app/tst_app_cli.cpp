@@ -7,6 +7,7 @@
 #include "engine/pipelines/png_io.h"
 #include "tests/parity/parity.h"
 
+#include <QDir>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -252,6 +253,34 @@ class AppCli : public QObject {
     QCOMPARE(r.code, 0);
     QVERIFY(r.out.contains("improved-sr-ckpt-step=1.2M.ckpt"));
     QVERIFY(r.out.contains("unCLIP image variations: missing"));
+  }
+
+  // `models` checks what is there: a published tokenizer file verified, a truncated
+  // checkpoint and another model under a published name named as such (exit 1).
+  void modelsVerifiesTheFolder() {
+    PB_REQUIRE_FIXTURE(vocab, "tokenizer/vocab.bpe.gz");
+    PB_REQUIRE_FIXTURE(base, "glide/small-base.pt");
+    QTemporaryDir models;
+    QVERIFY(QFile::copy(vocab, QDir(models.path()).filePath("vocab.bpe.gz")));
+    QVERIFY(QFile::copy(base, QDir(models.path()).filePath("base.pt")));
+    QFile cut(QDir(models.path()).filePath("upsample.pt"));
+    QVERIFY(cut.open(QIODevice::WriteOnly));
+    cut.write(QByteArray(4096, 'x'));
+    cut.close();
+    Run r = cli({"models", "--models", models.path()});
+    QCOMPARE(r.code, 1);
+    QVERIFY2(r.out.contains("[verified]   vocab.bpe.gz  (214 kB on disk;"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("[WRONG]      base.pt"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("positional_embedding: expected [128, 512], found [16, 4]"),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains("[UNREADABLE] upsample.pt"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("[missing]    base_inpaint.pt  (about 1.54 GB;"), qPrintable(r.out));
+    QVERIFY2(
+        r.out.contains("GLIDE text-to-image: missing encoder.json.gz; wrong base.pt, upsample.pt"),
+        qPrintable(r.out));
+    QVERIFY2(r.out.contains("promptbrush-fetch-models"), qPrintable(r.out));
+    r = cli({"models", "--models", models.path(), "--details"});
+    QVERIFY2(r.out.count("expected [") > 5, qPrintable(r.out));
   }
 };
 

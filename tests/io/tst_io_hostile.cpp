@@ -17,6 +17,7 @@
 #include "engine/io/checkpoint_writer.h"
 #include "engine/io/inspect.h"
 #include "engine/io/safetensors_writer.h"
+#include "engine/io/tensor_listing.h"
 #include "tests/io/zip_builder.h"
 
 #include <QTemporaryDir>
@@ -86,6 +87,14 @@ class TestIoHostile : public QObject {
     write_all(path(file), bytes);
     const QString msg = load_error(path(file));
     QVERIFY2(msg.contains(needle), qPrintable(QString(file) + ": " + msg));
+    // The same limits hold for the metadata-only listing that verifies downloads.
+    QString listed;
+    try {
+      pb::io::list_tensors(path(file));
+    } catch (const pb::Error& e) {
+      listed = QString::fromStdString(e.what());
+    }
+    QCOMPARE(listed, msg);
   }
 
  private slots:

@@ -9,6 +9,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QResizeEvent>
 #include <QStyle>
@@ -27,8 +28,8 @@ ModelsDialog::ModelsDialog(const QVector<ModelFileEntry>& files, const QString& 
   intro_->setTextFormat(Qt::RichText);
   root->addWidget(intro_);
 
-  table_ = new QTableWidget(0, 3);
-  table_->setHorizontalHeaderLabels({tr("File"), tr("Unlocks"), tr("Status")});
+  table_ = new QTableWidget(0, 4);
+  table_->setHorizontalHeaderLabels({tr("File"), tr("For"), tr("Size"), tr("Status")});
   table_->verticalHeader()->hide();
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -39,7 +40,10 @@ ModelsDialog::ModelsDialog(const QVector<ModelFileEntry>& files, const QString& 
   QHeaderView* header = table_->horizontalHeader();
   header->setSectionResizeMode(FileColumn, QHeaderView::ResizeToContents);
   header->setSectionResizeMode(UnlocksColumn, QHeaderView::Stretch);
-  header->setSectionResizeMode(StatusColumn, QHeaderView::ResizeToContents);
+  header->setSectionResizeMode(SizeColumn, QHeaderView::ResizeToContents);
+  // A wrong file's first problem can be long: the cell wraps, the tooltip has it all.
+  header->setSectionResizeMode(StatusColumn, QHeaderView::Interactive);
+  header->resizeSection(StatusColumn, 260);
   table_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->verticalHeader()->setMinimumSectionSize(fontMetrics().height() + 10);  // air
   table_->setWordWrap(true);
@@ -79,9 +83,40 @@ ModelsDialog::ModelsDialog(const QVector<ModelFileEntry>& files, const QString& 
   folderRow->addWidget(open, 0, Qt::AlignTop);
   root->addLayout(folderRow);
 
+  // Downloads run in app/ (promptbrush-fetch-models' downloader); their progress shows here.
+  auto* downloadRow = new QHBoxLayout;
+  downloadStatus_ = new QLabel;
+  downloadStatus_->setWordWrap(true);
+  downloadStatus_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+  progress_ = new QProgressBar;
+  progress_->setRange(0, 100);
+  progress_->setVisible(false);
+  cancelDownload_ = new QPushButton(tr("Cancel Download"));
+  cancelDownload_->setVisible(false);
+  connect(cancelDownload_, &QPushButton::clicked, this, &ModelsDialog::downloadCancelRequested);
+  downloadRow->addWidget(downloadStatus_, 2);
+  downloadRow->addWidget(progress_, 1);
+  downloadRow->addWidget(cancelDownload_);
+  root->addLayout(downloadRow);
+
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+  download_ = buttons->addButton(tr("Download…"), QDialogButtonBox::ActionRole);
+  download_->setToolTip(
+      tr("Download the selected file, or every file not verified yet, into the models folder; "
+         "each file is checked before it is put in place"));
+  connect(download_, &QPushButton::clicked, this, [this] {
+    QStringList names;
+    const int row = table_->currentRow();
+    if (row >= 0 && row < files_.size() && files_[row].status != ModelFileEntry::Status::Verified)
+      names << files_[row].name;
+    else
+      for (const ModelFileEntry& f : files_)
+        if (f.status != ModelFileEntry::Status::Verified) names << f.name;
+    if (!names.isEmpty()) emit downloadRequested(names);
+  });
   auto* copyAll = buttons->addButton(tr("Copy All Links"), QDialogButtonBox::ActionRole);
   auto* refresh = buttons->addButton(tr("Check Again"), QDialogButtonBox::ActionRole);
+  refresh->setToolTip(tr("Check every file in the models folder again"));
   refresh->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
   connect(copyAll, &QPushButton::clicked, this, [this] {
     QStringList lines;
@@ -136,21 +171,25 @@ void ModelsDialog::setFiles(const QVector<ModelFileEntry>& files, const QString&
   intro +=
       tr("<p>The files below unlock <b>GLIDE</b> (text-guided inpainting and text to image) "
          "and <b>unCLIP</b> (Karlo: variations and interpolation). Select a file to see its "
-         "official download link.</p>");
+         "official download link, or press Download… to fetch it here.</p>");
   intro_->setText(intro);
   folder_->setText(
       tr("Put the files, with these names, into the models folder:<br><b>%1</b><br>"
-         "From the source folder, <code>bash packaging/download-models.sh</code> downloads "
-         "them all there. Change the folder in Settings, with <code>--models DIR</code> or "
-         "with <code>$PROMPTBRUSH_MODELS</code>.")
+         "<code>promptbrush-fetch-models</code> downloads and checks them all there from a "
+         "terminal. Change the folder in Settings, with <code>--models DIR</code> or with "
+         "<code>$PROMPTBRUSH_MODELS</code>.")
           .arg(QDir::toNativeSeparators(modelsDir).toHtmlEscaped()));
 
+  files_ = files;
   const int previousRow = table_->currentRow();
   table_->setRowCount(int(files.size()));
   int firstMissing = -1;
+  bool anyToFetch = false;
   for (int r = 0; r < files.size(); ++r) {
     const ModelFileEntry& f = files[r];
-    if (!f.present && firstMissing < 0) firstMissing = r;
+    const bool ok = f.status == ModelFileEntry::Status::Verified;
+    anyToFetch = anyToFetch || !ok;
+    if (!ok && firstMissing < 0) firstMissing = r;
     auto* name = new QTableWidgetItem(f.name);
     name->setData(UrlRole, f.url);
     name->setToolTip(f.url);
@@ -158,14 +197,53 @@ void ModelsDialog::setFiles(const QVector<ModelFileEntry>& files, const QString&
     auto* role = new QTableWidgetItem(f.role);
     role->setToolTip(f.role);
     table_->setItem(r, UnlocksColumn, role);
-    auto* status =
-        new QTableWidgetItem(style()->standardIcon(f.present ? QStyle::SP_DialogApplyButton
-                                                             : QStyle::SP_MessageBoxWarning),
-                             f.present ? tr("Installed") : tr("Missing"));
+    auto* size = new QTableWidgetItem(f.size);
+    size->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    table_->setItem(r, SizeColumn, size);
+    auto* status = new QTableWidgetItem(
+        style()->standardIcon(ok ? QStyle::SP_DialogApplyButton : QStyle::SP_MessageBoxWarning),
+        statusText(f));
+    status->setToolTip(f.detail.isEmpty() ? statusText(f) : f.detail);
     table_->setItem(r, StatusColumn, status);
   }
+  download_->setEnabled(anyToFetch && !downloading_);
   const int row =
       previousRow >= 0 && previousRow < table_->rowCount() ? previousRow : qMax(0, firstMissing);
   if (table_->rowCount() > 0) table_->selectRow(row);
   showSelectedLink();
+}
+
+QString ModelsDialog::statusText(const ModelFileEntry& f) {
+  switch (f.status) {
+    case ModelFileEntry::Status::Verified:
+      return tr("Verified");
+    case ModelFileEntry::Status::Wrong:
+      return tr("Wrong: %1").arg(f.problem);
+    case ModelFileEntry::Status::Unreadable:
+      return tr("Unreadable: %1").arg(f.problem);
+    case ModelFileEntry::Status::Missing:
+      break;
+  }
+  return tr("Missing");
+}
+
+void ModelsDialog::setDownloadProgress(const QString& text, int percent) {
+  downloading_ = true;
+  download_->setEnabled(false);
+  progress_->setVisible(true);
+  cancelDownload_->setVisible(true);
+  cancelDownload_->setEnabled(true);
+  progress_->setRange(0, percent < 0 ? 0 : 100);  // 0..0: busy
+  if (percent >= 0) progress_->setValue(percent);
+  downloadStatus_->setText(text);
+}
+
+void ModelsDialog::setDownloadFinished(const QString& summary) {
+  downloading_ = false;
+  progress_->setVisible(false);
+  cancelDownload_->setVisible(false);
+  downloadStatus_->setText(summary);
+  bool anyToFetch = false;
+  for (const ModelFileEntry& f : files_) anyToFetch |= f.status != ModelFileEntry::Status::Verified;
+  download_->setEnabled(anyToFetch);
 }

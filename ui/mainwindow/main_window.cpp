@@ -341,6 +341,10 @@ void MainWindow::showModelsDialog(bool firstRun) {
     modelsDialog_->setAttribute(Qt::WA_DeleteOnClose);
     connect(modelsDialog_, &ModelsDialog::refreshRequested, this,
             &MainWindow::modelsRefreshRequested);
+    connect(modelsDialog_, &ModelsDialog::downloadRequested, this,
+            &MainWindow::modelsDownloadRequested);
+    connect(modelsDialog_, &ModelsDialog::downloadCancelRequested, this,
+            &MainWindow::modelsDownloadCancelRequested);
   }
   modelsDialog_->show();  // non-modal: the person can keep working
   modelsDialog_->raise();

@@ -50,6 +50,7 @@ class MainWindow : public QMainWindow {
 
   QStringList recentFiles() const { return recent_; }
   void setModelFiles(const QVector<ModelFileEntry>& files, const QString& modelsDir);
+  ModelsDialog* modelsDialog() const { return modelsDialog_; }  // null when not open
   void setEngineSettings(const EngineSettings& settings) { engineSettings_ = settings; }
   EngineSettings engineSettings() const { return engineSettings_; }
   // The run history and the prompt's settings, for the recovery file.
@@ -81,6 +82,8 @@ class MainWindow : public QMainWindow {
   void cancelRequested();
   void engineSettingsChanged(const EngineSettings& settings);
   void modelsRefreshRequested();
+  void modelsDownloadRequested(const QStringList& names);  // from the models dialog
+  void modelsDownloadCancelRequested();
   void closing();  // the window is about to close: stop work
 
  protected:
