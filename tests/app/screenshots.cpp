@@ -2,14 +2,19 @@
 // and saves screenshots of its main states as PNGs (run by screenshots.sh under Xvfb).
 // With the GLIDE tokenizer fixtures it also writes tiny random-weight GLIDE models into a
 // temporary models folder and shows a diffusion run in progress (the pixels are noise: the
-// weights are random). Prints the longest GUI-thread stall seen during that run.
+// weights are random). Fails (exit 1, naming it) when a screen does not appear in time or a
+// screenshot cannot be written, and when the GUI thread stalls longer than kMaxGuiStallMs
+// while the engine works.
 #include <torch/torch.h>
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <QApplication>
 #include <QDir>
 #include <QDockWidget>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QLineEdit>
 #include <QPainter>
 #include <QPainterPath>
@@ -23,8 +28,12 @@
 #include <QTest>
 #include <QTimer>
 #include <QUndoStack>
+#include <QWindow>
+
 #include <cstdio>
 #include <ctime>
+#include <stdexcept>
+#include <string>
 
 #include "app/gui/app_controller.h"
 #include "app/gui/engine_bridge.h"
@@ -33,6 +42,7 @@
 #include "engine/nn/glide/model.h"
 #include "tests/common/karlo_models.h"
 #include "ui/canvas/canvas_view.h"
+#include "ui/dialogs/models_dialog.h"
 #include "ui/dialogs/settings_dialog.h"
 #include "ui/document/document.h"
 #include "ui/mainwindow/app_style.h"
@@ -46,31 +56,60 @@ namespace {
 QString outDir;
 int shotCount = 0;
 
+// The longest the GUI thread may be away from its event loop while the engine runs, not
+// counting time it waited for a core (below). The goal (issue 11) is one frame, 16 ms; the
+// current code stays well under this bound on the 2-core machine with the engine saturating
+// both cores, and a regression that blocks or loads the GUI thread (a synchronous wait on
+// the engine, decoding or compositing on the GUI thread) exceeds it.
+constexpr double kMaxGuiStallMs = 150;
+
+// A run that failed: a screen that did not appear, a screenshot not written, a stall.
+struct DriverFailure : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 // Event-loop gap probe: a 1 ms timer notes the longest time between two of its ticks, i.e.
-// the longest the GUI thread was busy. Taking a screenshot (grab + PNG encode) is the
-// driver's own work, not the app's, so shot() pauses it. On a loaded machine a gap can also
-// be the GUI thread waiting for a core: the probe therefore also notes the GUI thread's own
-// CPU time within each gap (worstCpu), which is what the app's code costs.
+// the longest the GUI thread was away from its event loop. Taking a screenshot (grab + PNG
+// encode) is the driver's own work, not the app's, so shot() pauses it. On a loaded machine a
+// gap can also be the GUI thread waiting for a core (other processes, here the engine's own
+// threads or a parallel build): the kernel counts that wait per thread (schedstat), and the
+// gap less that wait (worstOwn: running, or blocked in the app's code) is what is bounded.
+// The GUI thread's CPU time within each gap (worstCpu) is printed too.
 qint64 threadCpuNs() {
   timespec t{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return qint64(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
 }
 
+// Nanoseconds this thread has spent runnable but waiting for a core (second field of
+// /proc/thread-self/schedstat); -1 where the kernel does not say.
+qint64 runQueueWaitNs(int fd) {
+  char buf[128];
+  const ssize_t n = fd < 0 ? -1 : pread(fd, buf, sizeof buf - 1, 0);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  unsigned long long run = 0, wait = 0;
+  return std::sscanf(buf, "%llu %llu", &run, &wait) == 2 ? qint64(wait) : -1;
+}
+
 struct StallProbe {
   QElapsedTimer clock;
   QTimer ticker;
-  qint64 last = 0, lastCpu = 0, worst = 0, worstCpu = 0;
+  int schedstat = -1;
+  qint64 last = 0, lastCpu = 0, lastWait = 0, worst = 0, worstCpu = 0, worstOwn = 0;
   int over16 = 0, cpuOver16 = 0, ticks = 0;
   QVector<QPair<qint64, qint64>> busy;  // (ms since start, GUI-thread CPU ms) of busy gaps
   StallProbe() {
     ticker.setInterval(1);
     QObject::connect(&ticker, &QTimer::timeout, [this] {
       const qint64 now = clock.nsecsElapsed(), cpu = threadCpuNs();
+      const qint64 wait = runQueueWaitNs(schedstat);
       if (last) {
         worst = qMax(worst, now - last);
         over16 += now - last > 16'000'000;
         worstCpu = qMax(worstCpu, cpu - lastCpu);
+        const qint64 waited = wait >= 0 && lastWait >= 0 ? wait - lastWait : 0;
+        worstOwn = qMax(worstOwn, now - last - waited);
         if (cpu - lastCpu > 16'000'000) {
           ++cpuOver16;
           if (busy.size() < 8) busy.push_back({now / 1'000'000, (cpu - lastCpu) / 1'000'000});
@@ -79,9 +118,16 @@ struct StallProbe {
       ++ticks;
       last = now;
       lastCpu = cpu;
+      lastWait = wait;
     });
   }
-  void print(const char* what) const {
+  ~StallProbe() {
+    if (schedstat >= 0) ::close(schedstat);
+  }
+  StallProbe(const StallProbe&) = delete;
+  StallProbe& operator=(const StallProbe&) = delete;
+  // Prints the gaps seen during `what`; throws when the longest exceeds the bound.
+  void check(const char* what) const {
     std::printf(
         "GUI-thread gaps during %s: longest %.1f ms wall (%d over 16 ms), longest %.1f ms of "
         "GUI-thread CPU (%d over 16 ms), %d ticks\n",
@@ -89,8 +135,28 @@ struct StallProbe {
     for (const auto& [at, ms] : busy)
       std::printf("  %lld ms of GUI-thread CPU in one gap, %.2f s after the start\n",
                   static_cast<long long>(ms), at / 1e3);
+    const bool ok = worstOwn / 1e6 < kMaxGuiStallMs;
+    std::printf("GUI-thread stall during %s, less waiting for a core: %.1f ms (bound %.0f ms)%s\n",
+                what, worstOwn / 1e6, kMaxGuiStallMs, ok ? "" : ": TOO LONG");
+    if (schedstat < 0)
+      std::printf("  (no /proc/thread-self/schedstat: waiting for a core is counted as a stall)\n");
+    if (ticks < 10)
+      throw DriverFailure(std::string("the stall probe ticked only ") + std::to_string(ticks) +
+                          " times during " + what);
+    if (!ok) {
+      std::string message = "the GUI thread stalled ";
+      message += std::to_string(qRound64(worstOwn / 1e6));
+      message += " ms during ";
+      message += what;
+      message += " (bound ";
+      message += std::to_string(qRound(kMaxGuiStallMs));
+      message += " ms)";
+      throw DriverFailure(message);
+    }
   }
   void start() {
+    // Opened on the GUI thread: the descriptor stays that thread's.
+    if (schedstat < 0) schedstat = ::open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
     last = 0;
     clock.start();
     ticker.start();
@@ -108,7 +174,11 @@ void shot(const QString& name) {
   QScreen* screen = QGuiApplication::primaryScreen();
   const QString path = QDir(outDir).filePath(
       QStringLiteral("%1-%2.png").arg(++shotCount, 2, 10, QChar('0')).arg(name));
-  screen->grabWindow(0).save(path);
+  if (!screen->grabWindow(0).save(path) || QFileInfo(path).size() == 0) {
+    std::string message = "could not write the screenshot ";
+    message += path.toStdString();
+    throw DriverFailure(message);
+  }
   if (probe) probe->pause();
   std::printf("wrote %s\n", qPrintable(path));
 }
@@ -138,10 +208,21 @@ QImage landscape() {
   return img;
 }
 
-// Waits for `done`; says so (and carries on) when it does not happen in time.
+// Waits for `done`; when it does not happen in time, keeps a screenshot of what is shown
+// instead and fails the run naming what did not appear.
 template <class Fn>
 void waitFor(const char* what, Fn done, int ms) {
-  if (!QTest::qWaitFor(done, ms)) std::fprintf(stderr, "timed out waiting for %s\n", what);
+  if (QTest::qWaitFor(done, ms)) return;
+  std::string message = "timed out after ";
+  message += std::to_string(ms / 1000);
+  message += " s waiting for ";
+  message += what;
+  try {
+    shot(QStringLiteral("FAILED-waiting"));
+  } catch (const DriverFailure&) {
+    // The failure to report is the wait's.
+  }
+  throw DriverFailure(message);
 }
 
 void paint(CanvasView* canvas, const QVector<QPointF>& imagePoints) {
@@ -161,7 +242,8 @@ struct ShownApp {
     window.setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
     window.show();
     waitFor(
-        "the window", [&] { return window.isVisible(); }, 5000);
+        "the main window",
+        [&] { return window.windowHandle() && window.windowHandle()->isExposed(); }, 5000);
   }
   const pbapp::ModelsDirChoice models;
   pbapp::EngineBridge bridge;
@@ -194,40 +276,46 @@ bool writeTinyGlide(const QString& fixtures, const QString& models) {
   return true;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  QApplication app(argc, argv);
-  applyAppStyle(app);
-  QStandardPaths::setTestModeEnabled(true);
-  QCoreApplication::setOrganizationName("PromptbrushScreenshots");
-  QSettings().clear();
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: promptbrush-screenshots OUTDIR [FIXTURES_DIR]\n");
-    return 2;
+void openImage(MainWindow& window, const QString& path) {
+  if (!window.openFile(path)) {
+    std::string message = "could not open ";
+    message += path.toStdString();
+    throw DriverFailure(message);
   }
-  outDir = QString::fromLocal8Bit(argv[1]);
-  QDir().mkpath(outDir);
+}
+
+// The screens, in order; throws DriverFailure at the first that does not appear.
+void drive(const QString& fixtures) {
   QTemporaryDir work, emptyModels, glideModels;
   const QString imagePath = work.filePath("landscape.png");
-  landscape().save(imagePath);
+  if (!landscape().save(imagePath)) throw DriverFailure("could not write the test image");
 
   {
     // No weights: first-run dialog, classic fill.
     ShownApp app(emptyModels.path());
     MainWindow& window = app.window;
     shot("empty-window");
-    app.controller.showFirstRunIfNeeded();
+    if (!app.controller.showFirstRunIfNeeded())
+      throw DriverFailure("the first-run dialog was not offered (no weights installed)");
+    waitFor(
+        "the first-run models dialog",
+        [&] {
+          const auto* dialog = window.findChild<ModelsDialog*>();
+          return dialog && dialog->isVisible();
+        },
+        5000);
     shot("first-run-dialog");
     for (QWidget* w : QApplication::topLevelWidgets())
       if (w != &window && w->isVisible()) w->close();
     {
       SettingsDialog settings(window.engineSettings(), &window);
       settings.show();
+      waitFor(
+          "the settings dialog", [&] { return settings.isVisible(); }, 5000);
       shot("settings-dialog");
     }
 
-    window.openFile(imagePath);
+    openImage(window, imagePath);
     shot("image-opened");
     paint(window.canvas(), {{150, 230}, {200, 210}, {250, 225}, {300, 215}});
     window.promptPanel()->promptEdit()->setText("a wooden sailing boat");
@@ -241,7 +329,7 @@ int main(int argc, char** argv) {
     QTest::qWait(300);
     classicStalls.stop();
     probe = nullptr;
-    classicStalls.print("the classic fill");
+    classicStalls.check("the classic fill");
     shot("classic-fill-candidate");
     QTest::mouseClick(window.galleryPanel()->applyButton(), Qt::LeftButton);
     shot("classic-fill-applied");
@@ -249,14 +337,17 @@ int main(int argc, char** argv) {
     window.close();
   }
 
-  const QString fixtures = argc > 2 ? QString::fromLocal8Bit(argv[2]) : QString();
   if (!fixtures.isEmpty()) qputenv("PROMPTBRUSH_FIXTURES", fixtures.toLocal8Bit());
   QTemporaryDir karloModels;
-  if (!fixtures.isEmpty() && pbtest::make_karlo_models_dir(karloModels.path(), false)) {
+  const bool karlo =
+      !fixtures.isEmpty() && pbtest::make_karlo_models_dir(karloModels.path(), false);
+  if (!karlo)
+    std::printf("no unCLIP fixtures: skipping the Variations and Interpolate screenshots\n");
+  if (karlo) {
     // Tiny unCLIP models: Variations (a run, its candidates), then Interpolate.
     ShownApp app(karloModels.path());
     MainWindow& window = app.window;
-    window.openFile(imagePath);
+    openImage(window, imagePath);
     PromptPanel* prompt = window.promptPanel();
     QTest::mouseClick(prompt->modeButton(GenerationMode::Variations), Qt::LeftButton);
     RunSettings s = prompt->settings();
@@ -308,7 +399,7 @@ int main(int argc, char** argv) {
         "the exact frame", [&] { return interp->shownFrameIsExact(); }, 300000);
     stalls.stop();
     probe = nullptr;
-    stalls.print("the interpolation strip and a drag");
+    stalls.check("the interpolation strip and a drag");
     shot("interpolate-exact-frame");
     interp->setTextDiff(true);
     interp->setCaptions("a photo of a landscape", "an oil painting of a landscape");
@@ -318,15 +409,17 @@ int main(int argc, char** argv) {
     window.document()->undoStack()->setClean();
     window.close();
   }
-  if (fixtures.isEmpty() || !writeTinyGlide(fixtures, glideModels.path())) {
+  if (fixtures.isEmpty()) {
     std::printf("no GLIDE tokenizer fixtures: skipping the diffusion screenshots\n");
-    return 0;
+    return;
   }
+  if (!writeTinyGlide(fixtures, glideModels.path()))
+    throw DriverFailure("could not write the tiny GLIDE models (tokenizer fixtures copied?)");
   {
     // Tiny GLIDE models: a run in progress, then its candidates in the gallery.
     ShownApp app(glideModels.path());
     MainWindow& window = app.window;
-    window.openFile(imagePath);
+    openImage(window, imagePath);
     paint(window.canvas(), {{150, 230}, {200, 210}, {250, 225}, {300, 215}});
     RunSettings s;
     s.prompt = "a wooden sailing boat";
@@ -350,10 +443,32 @@ int main(int argc, char** argv) {
     QTest::qWait(500);  // the candidates' first paint belongs to the run
     stalls.stop();
     probe = nullptr;
-    stalls.print("the GLIDE run");
+    stalls.check("the GLIDE run");
     shot("glide-candidates");
     window.document()->undoStack()->setClean();
     window.close();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QApplication app(argc, argv);
+  applyAppStyle(app);
+  QStandardPaths::setTestModeEnabled(true);
+  QCoreApplication::setOrganizationName("PromptbrushScreenshots");
+  QSettings().clear();
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: promptbrush-screenshots OUTDIR [FIXTURES_DIR]\n");
+    return 2;
+  }
+  outDir = QString::fromLocal8Bit(argv[1]);
+  QDir().mkpath(outDir);
+  try {
+    drive(argc > 2 ? QString::fromLocal8Bit(argv[2]) : QString());
+  } catch (const DriverFailure& e) {
+    std::fprintf(stderr, "promptbrush-screenshots: FAILED: %s\n", e.what());
+    return 1;
   }
   return 0;
 }

@@ -4,6 +4,7 @@
 #include <QAbstractButton>
 #include <QApplication>
 #include <QClipboard>
+#include <QColorDialog>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QLabel>
@@ -12,6 +13,7 @@
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSlider>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QToolButton>
@@ -21,6 +23,7 @@
 #include "app/gui/recovery.h"
 #include "engine/runtime/model_files.h"
 #include "tests/app/app_harness.h"
+#include "ui/dialogs/new_canvas_dialog.h"
 #include "ui/dialogs/settings_dialog.h"
 #include "ui/document/png_metadata.h"
 #include "ui/mainwindow/message_bar.h"
@@ -135,10 +138,50 @@ class TestWindow : public QObject {
     QCOMPARE(app_->doc()->image().size(), QSize(200, 140));
   }
 
-  void newCanvasHasTheChosenSize() {
-    app_->window->newCanvas(QSize(320, 200), Qt::black);
+  // File > New Canvas...: a preset fills both sizes, typed sizes switch it back to Custom,
+  // the background comes from the colour dialog; Cancel leaves the document alone.
+  void newCanvasThroughItsDialog() {
+    MainWindow* w = app_->window.get();
+    apptest::ModalWatch<QColorDialog> colour([](QColorDialog* d) {
+      auto* html = apptest::fieldLabeled<QLineEdit>(d, "HTML:");
+      QVERIFY(html);
+      apptest::typeInto(html, "#000000");
+      QCOMPARE(d->currentColor(), QColor(Qt::black));
+      QVERIFY(apptest::clickButton(d, QDialogButtonBox::Ok));
+    });
+    apptest::ModalWatch<NewCanvasDialog> accepted([&colour](NewCanvasDialog* d) {
+      auto* preset = apptest::fieldLabeled<QComboBox>(d, "Preset");
+      auto* width = apptest::fieldLabeled<QSpinBox>(d, "Width");
+      auto* height = apptest::fieldLabeled<QSpinBox>(d, "Height");
+      auto* background = apptest::fieldLabeled<QToolButton>(d, "Background");
+      QVERIFY(preset && width && height && background);
+      QCOMPARE(preset->currentText(), QStringLiteral("256 × 256"));
+      preset->setFocus();
+      QTest::keyClick(preset, Qt::Key_Down);
+      QCOMPARE(preset->currentText(), QStringLiteral("512 × 512"));
+      QCOMPARE(width->value(), 512);
+      QCOMPARE(height->value(), 512);
+      apptest::typeInto(width, "320");
+      apptest::typeInto(height, "200");
+      QCOMPARE(preset->currentText(), QStringLiteral("Custom"));
+      QTest::mouseClick(background, Qt::LeftButton);  // returns when the colour dialog closed
+      QVERIFY2(colour.seen(), "the background button did not open a colour dialog");
+      QVERIFY(apptest::clickButton(d, QDialogButtonBox::Ok));
+    });
+    QVERIFY(apptest::pickMenuItem(w, w->action("actionNew")));
+    QVERIFY2(accepted.seen(), "File > New Canvas... did not open the New Canvas dialog");
     QCOMPARE(app_->doc()->image().size(), QSize(320, 200));
     QCOMPARE(QColor(app_->doc()->image().pixel(10, 10)), QColor(Qt::black));
+
+    apptest::ModalWatch<NewCanvasDialog> cancelled([](NewCanvasDialog* d) {
+      auto* width = apptest::fieldLabeled<QSpinBox>(d, "Width");
+      QVERIFY(width);
+      apptest::typeInto(width, "64");
+      QVERIFY(apptest::clickButton(d, QDialogButtonBox::Cancel));
+    });
+    QVERIFY(apptest::pickMenuItem(w, w->action("actionNew")));
+    QVERIFY2(cancelled.seen(), "File > New Canvas... did not open the New Canvas dialog again");
+    QCOMPARE(app_->doc()->image().size(), QSize(320, 200));
   }
 
   void closingAsksAboutUnsavedWork() {
@@ -239,41 +282,69 @@ class TestWindow : public QObject {
     QFile::remove(touch.fileName());
   }
 
+  // Edit > Settings...: a typed models folder, a picked precision and a typed memory budget
+  // are stored, reach the engine and change which modes are available; the dialog shows them
+  // when opened again, and Cancel keeps them.
   void engineSettingsChangeTheModelsFolder() {
     app_.reset();
     app_ = std::make_unique<apptest::App>(models_.path(), QStringLiteral("settings"));
-    PromptPanel* panel = app_->window->promptPanel();
+    QVERIFY(app_->exposed());
+    MainWindow* w = app_->window.get();
+    PromptPanel* panel = w->promptPanel();
     QVERIFY(!panel->modeButton(GenerationMode::TextToImage)->isEnabled());
     QTemporaryDir other;
     for (const char* name : {"base.pt", "upsample.pt", "encoder.json.gz", "vocab.bpe.gz"}) {
       QFile f(QDir(other.path()).filePath(name));
       QVERIFY(f.open(QIODevice::WriteOnly));
     }
-    EngineSettings es = app_->window->engineSettings();
-    es.modelsDir = other.path();
-    es.memoryBudgetMb = 2048;
-    QCOMPARE(es.precision, QStringLiteral("float32"));
-    es.precision = QStringLiteral("bfloat16");
-    emit app_->window->engineSettingsChanged(es);
+    // The folder field is the dialog's own line edit (the spin boxes' are theirs).
+    const auto folderField = [](SettingsDialog* d) {
+      return d->findChildren<QLineEdit*>(Qt::FindDirectChildrenOnly).value(0);
+    };
+    apptest::ModalWatch<SettingsDialog> changed([&](SettingsDialog* d) {
+      QLineEdit* folder = folderField(d);
+      auto* precision = apptest::fieldLabeled<QComboBox>(d, "CPU precision");
+      auto* budget = apptest::fieldLabeled<QSpinBox>(d, "Memory budget");
+      QVERIFY(folder && precision && budget);
+      QCOMPARE(folder->text(), models_.path());
+      QCOMPARE(precision->currentData().toString(), QStringLiteral("float32"));
+      QCOMPARE(budget->text(), QStringLiteral("Unlimited"));
+      apptest::typeInto(folder, other.path());
+      precision->setFocus();
+      QTest::keyClick(precision, Qt::Key_Down);
+      QCOMPARE(precision->currentData().toString(), QStringLiteral("bfloat16"));
+      apptest::typeInto(budget, "2048");
+      QVERIFY(apptest::clickButton(d, QDialogButtonBox::Ok));
+    });
+    QVERIFY(apptest::pickMenuItem(w, w->action("actionSettings")));
+    QVERIFY2(changed.seen(), "Edit > Settings... did not open the settings dialog");
     QSettings appSettings(pbapp::kOrganization, pbapp::kApplication);
     QCOMPARE(appSettings.value(pbapp::keys::modelsDir).toString(), other.path());
     QCOMPARE(appSettings.value(pbapp::keys::memoryBudgetMb).toInt(), 2048);
-    QCOMPARE(QString::fromStdString(app_->bridge->config().models_dir), other.path());
     QCOMPARE(appSettings.value(pbapp::keys::precision).toString(), QStringLiteral("bfloat16"));
+    QCOMPARE(QString::fromStdString(app_->bridge->config().models_dir), other.path());
+    QCOMPARE(app_->bridge->config().memory_budget_mb, std::size_t(2048));
     QCOMPARE(app_->bridge->config().precision, std::string("bfloat16"));
-
-    // The dialog shows the stored precision and returns what was picked.
-    es.precision = QStringLiteral("bfloat16");
-    SettingsDialog dialog(es);
-    QComboBox* precision = nullptr;
-    for (QComboBox* combo : dialog.findChildren<QComboBox*>())
-      if (combo->findData(QStringLiteral("bfloat16")) >= 0) precision = combo;
-    QVERIFY(precision);
-    QCOMPARE(precision->currentData().toString(), QStringLiteral("bfloat16"));
-    precision->setCurrentIndex(precision->findData(QStringLiteral("float32")));
-    QCOMPARE(dialog.settings().precision, QStringLiteral("float32"));
     QVERIFY(panel->modeButton(GenerationMode::TextToImage)->isEnabled());
     QVERIFY(!panel->modeButton(GenerationMode::Variations)->isEnabled());
+
+    apptest::ModalWatch<SettingsDialog> kept([&](SettingsDialog* d) {
+      QLineEdit* folder = folderField(d);
+      auto* precision = apptest::fieldLabeled<QComboBox>(d, "CPU precision");
+      auto* budget = apptest::fieldLabeled<QSpinBox>(d, "Memory budget");
+      QVERIFY(folder && precision && budget);
+      QCOMPARE(folder->text(), other.path());
+      QCOMPARE(precision->currentData().toString(), QStringLiteral("bfloat16"));
+      QCOMPARE(budget->value(), 2048);
+      precision->setFocus();
+      QTest::keyClick(precision, Qt::Key_Up);
+      QCOMPARE(precision->currentData().toString(), QStringLiteral("float32"));
+      QVERIFY(apptest::clickButton(d, QDialogButtonBox::Cancel));
+    });
+    QVERIFY(apptest::pickMenuItem(w, w->action("actionSettings")));
+    QVERIFY2(kept.seen(), "Edit > Settings... did not open the settings dialog again");
+    QCOMPARE(appSettings.value(pbapp::keys::precision).toString(), QStringLiteral("bfloat16"));
+    QCOMPARE(app_->bridge->config().precision, std::string("bfloat16"));
   }
 
   void engineErrorsAreMessagesAndKeepTheWork() {
