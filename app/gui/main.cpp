@@ -12,6 +12,7 @@
 #include "engine/core/version.h"
 #include "ui/mainwindow/app_style.h"
 #include "ui/mainwindow/main_window.h"
+#include "ui/mainwindow/translations.h"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
@@ -19,18 +20,21 @@ int main(int argc, char** argv) {
   QApplication::setApplicationName(pbapp::kApplication);
   QApplication::setApplicationVersion(QString::fromLatin1(pb::version()));
   applyAppStyle(app);
+  installTranslations(QLocale::system());
 
   QCommandLineParser parser;
   parser.setApplicationDescription(
-      QStringLiteral("Text-guided image editing with diffusion models."));
+      QCoreApplication::translate("main", "Text-guided image editing with diffusion models."));
   parser.addHelpOption();
   parser.addVersionOption();
   QCommandLineOption modelsOption(
       QStringLiteral("models"),
-      QStringLiteral("Models folder (overrides $PROMPTBRUSH_MODELS and the settings)."),
-      QStringLiteral("DIR"));
+      QCoreApplication::translate(
+          "main", "Models folder (overrides $PROMPTBRUSH_MODELS and the settings)."),
+      QCoreApplication::translate("main", "DIR"));
   parser.addOption(modelsOption);
-  parser.addPositionalArgument(QStringLiteral("IMAGE"), QStringLiteral("Image to open."),
+  parser.addPositionalArgument(QStringLiteral("IMAGE"),
+                               QCoreApplication::translate("main", "Image to open."),
                                QStringLiteral("[IMAGE]"));
   parser.process(app);
   if (parser.positionalArguments().size() > 1) {
