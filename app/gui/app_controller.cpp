@@ -329,6 +329,7 @@ void AppController::onFinished(quint64 job, const BridgeResult& result) {
   run.images = result.images;
   run.seeds = result.seeds;
   run.parameters = result.parameters;
+  run.pngTexts = result.pngTexts;
   if (!currentSettings_.usesDiffusion())
     run.parameters.insert("model", currentSettings_.method == FillMethod::ClassicNavierStokes
                                        ? QStringLiteral("classic-navier-stokes")

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "app/gui/image_convert.h"
+#include "engine/pipelines/png_metadata.h"
 
 namespace pbapp {
 
@@ -63,6 +64,16 @@ BridgeResult toBridgeResult(const JobFrame& frame, const pb::RunResult& r) {
   for (std::uint64_t seed : r.seeds) out.seeds.push_back(seed);
   for (const auto& [key, value] : r.parameters)
     out.parameters.insert(QString::fromStdString(key), QString::fromStdString(value));
+  // The same chunks as the CLI's files, so that a candidate saved or copied from the gallery
+  // carries exactly what `promptbrush-cli` would have written for it.
+  for (size_t i = 0; i < r.images.size(); ++i) {
+    auto texts = pb::guarded([&] { return pb::pipelines::png_texts_for(r, i); });
+    QList<QPair<QString, QString>> chunks;
+    if (texts.ok())
+      for (const pb::pipelines::PngText& t : *texts)
+        chunks.append({QString::fromStdString(t.key), QString::fromStdString(t.value)});
+    out.pngTexts.push_back(chunks);
+  }
   out.seconds = r.seconds;
   return out;
 }

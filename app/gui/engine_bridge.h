@@ -22,6 +22,8 @@ struct BridgeResult {
   QVector<QImage> images;  // composited into the job's frame, the document's size
   QVector<quint64> seeds;
   QJsonObject parameters;  // the engine's generation parameters, as strings
+  // Per candidate, the PNG text chunks promptbrush-cli writes (pb::pipelines::png_texts_for).
+  QVector<QList<QPair<QString, QString>>> pngTexts;
   double seconds = 0;
 };
 

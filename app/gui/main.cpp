@@ -12,23 +12,27 @@
 #include "app/gui/test_driver.h"
 #include "ui/mainwindow/app_style.h"
 #include "ui/mainwindow/main_window.h"
+#include "ui/mainwindow/translations.h"
 
 int main(int argc, char** argv) {
   QApplication app(argc, argv);
   pbapp::applyAppIdentity(app);
   applyAppStyle(app);
+  installTranslations(QLocale::system());
 
   QCommandLineParser parser;
   parser.setApplicationDescription(
-      QStringLiteral("Text-guided image editing with diffusion models."));
+      QCoreApplication::translate("main", "Text-guided image editing with diffusion models."));
   parser.addHelpOption();
   parser.addVersionOption();
   QCommandLineOption modelsOption(
       QStringLiteral("models"),
-      QStringLiteral("Models folder (overrides $PROMPTBRUSH_MODELS and the settings)."),
-      QStringLiteral("DIR"));
+      QCoreApplication::translate(
+          "main", "Models folder (overrides $PROMPTBRUSH_MODELS and the settings)."),
+      QCoreApplication::translate("main", "DIR"));
   parser.addOption(modelsOption);
-  parser.addPositionalArgument(QStringLiteral("IMAGE"), QStringLiteral("Image to open."),
+  parser.addPositionalArgument(QStringLiteral("IMAGE"),
+                               QCoreApplication::translate("main", "Image to open."),
                                QStringLiteral("[IMAGE]"));
   parser.process(app);
   if (parser.positionalArguments().size() > 1) {

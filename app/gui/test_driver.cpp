@@ -1,6 +1,7 @@
 #include "app/gui/test_driver.h"
 
 #include <QAbstractButton>
+#include <QAction>
 #include <QApplication>
 #include <QDir>
 #include <QFile>
@@ -123,6 +124,10 @@ bool TestDriver::step(const QStringList& w) {
   }
   if (name == "message") {
     say(QStringLiteral("PB-DRIVE-MESSAGE %1").arg(window_->messageBar()->text().simplified()));
+    return true;
+  }
+  if (name == "shortcuts") {
+    window_->action(QStringLiteral("actionShortcuts"))->trigger();  // as F1 does
     return true;
   }
   if (name == "exit") {

@@ -12,6 +12,7 @@
 //   dump               write image.png, mask.png, applied.json and runs.json to
 //                      $PROMPTBRUSH_TEST_OUT
 //   message            print the message bar's text as "PB-DRIVE-MESSAGE <text>"
+//   shortcuts          open Help ▸ Keyboard Shortcuts (for screenshots)
 //   exit               leave the event loop (as a crash would: the recovery file stays)
 // Each finished step prints "PB-DRIVE <step>" on stdout; a failed one prints
 // "PB-DRIVE-ERROR <why>" and exits with status 3.

@@ -2,6 +2,7 @@
 // zooming and brush sizing with the wheel, and the keyboard shortcuts that act while the
 // canvas has focus (B/E brush and eraser, [ ] brush size, Space to pan, Tab to hold the
 // original, + - 0 1 zoom).
+#include <QCoreApplication>
 #include <QKeyEvent>
 #include <QMouseEvent>
 #include <QWheelEvent>
@@ -102,24 +103,54 @@ void CanvasView::wheelEvent(QWheelEvent* e) {
   e->accept();
 }
 
-bool CanvasView::handlesKey(const QKeyEvent* e) const {
+namespace {
+struct CanvasKey {
+  Qt::Key key;
+  bool held;
+  const char* description;
+};
+// The one list of the canvas's keys: handlesKey, the shortcuts dialog and the key router read it.
+constexpr CanvasKey kCanvasKeys[] = {
+    {Qt::Key_B, false, QT_TRANSLATE_NOOP("CanvasView", "Brush tool")},
+    {Qt::Key_E, false, QT_TRANSLATE_NOOP("CanvasView", "Eraser tool")},
+    {Qt::Key_BracketLeft, false, QT_TRANSLATE_NOOP("CanvasView", "Smaller brush")},
+    {Qt::Key_BracketRight, false, QT_TRANSLATE_NOOP("CanvasView", "Larger brush")},
+    {Qt::Key_Tab, true,
+     QT_TRANSLATE_NOOP("CanvasView",
+                       "Compare: show the original while held (no mask, no preview)")},
+    {Qt::Key_Space, true,
+     QT_TRANSLATE_NOOP("CanvasView", "Pan with the left mouse button while held")},
+    {Qt::Key_Plus, false, QT_TRANSLATE_NOOP("CanvasView", "Zoom in")},
+    {Qt::Key_Equal, false, QT_TRANSLATE_NOOP("CanvasView", "Zoom in")},
+    {Qt::Key_Minus, false, QT_TRANSLATE_NOOP("CanvasView", "Zoom out")},
+    {Qt::Key_0, false, QT_TRANSLATE_NOOP("CanvasView", "Fit to window")},
+    {Qt::Key_1, false, QT_TRANSLATE_NOOP("CanvasView", "Actual size (100%)")},
+};
+}  // namespace
+
+QVector<CanvasView::KeyBinding> CanvasView::keyBindings() {
+  QVector<KeyBinding> out;
+  for (const CanvasKey& k : kCanvasKeys)
+    out.push_back({k.key, k.held, QCoreApplication::translate("CanvasView", k.description)});
+  return out;
+}
+
+bool CanvasView::handlesKey(const QKeyEvent* e) {
   const Qt::KeyboardModifiers mods = e->modifiers() & ~Qt::KeypadModifier;
-  switch (e->key()) {
-    case Qt::Key_Plus:
-      return mods == Qt::NoModifier || mods == Qt::ShiftModifier;
-    case Qt::Key_B:
-    case Qt::Key_E:
-    case Qt::Key_BracketLeft:
-    case Qt::Key_BracketRight:
-    case Qt::Key_Tab:
-    case Qt::Key_Space:
-    case Qt::Key_Equal:
-    case Qt::Key_Minus:
-    case Qt::Key_0:
-    case Qt::Key_1:
-      return mods == Qt::NoModifier;
-    default:
-      return false;
+  for (const CanvasKey& k : kCanvasKeys) {
+    if (e->key() != k.key) continue;
+    // "+" is Shift+= on many layouts.
+    return mods == Qt::NoModifier || (k.key == Qt::Key_Plus && mods == Qt::ShiftModifier);
+  }
+  return false;
+}
+
+void CanvasView::releaseHeldKeys() {
+  if (tabHeld_) update();
+  tabHeld_ = false;
+  if (spaceHeld_) {
+    spaceHeld_ = false;
+    updateCursorShape();
   }
 }
 
@@ -219,9 +250,7 @@ void CanvasView::leaveEvent(QEvent* e) {
 
 void CanvasView::focusOutEvent(QFocusEvent* e) {
   // A dialog or another window took the keyboard: release held keys and finish the stroke.
-  if (tabHeld_) update();
-  tabHeld_ = false;
-  spaceHeld_ = false;
+  releaseHeldKeys();
   endDrag();
   QWidget::focusOutEvent(e);
 }

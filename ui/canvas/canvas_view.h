@@ -4,7 +4,9 @@
 //
 // Mouse: left drag paints with the current tool; middle drag, and left drag while Space is
 // held, pan; the wheel zooms around the cursor; Ctrl+wheel changes the brush size.
-// Keys, handled here in keyPressEvent while the canvas has focus (it claims them through
+// Keys, handled here in keyPressEvent while the canvas has focus, and sent here by
+// CanvasKeyRouter while another widget of the window has it, unless that is a text field
+// (the canvas and the router claim them through
 // ShortcutOverride, so a window action bound to the same key never fires twice; still, the
 // main window must NOT give B, E, [, ], Tab, Space, +, -, 0 or 1 QAction shortcuts — use Ctrl+
 // variants for its zoom actions):
@@ -19,9 +21,11 @@
 #include <QPixmap>
 #include <QPointF>
 #include <QPointer>
+#include <QVector>
 #include <QWidget>
 
 #include "ui/canvas/mip_chain.h"
+#include "ui/document/mask_brush.h"
 
 class Document;
 
@@ -32,8 +36,8 @@ class CanvasView : public QWidget {
   enum class Tool { Brush, Eraser };
   Q_ENUM(Tool)
 
-  static constexpr int kMinBrushSize = 1;
-  static constexpr int kMaxBrushSize = 1000;
+  static constexpr int kMinBrushSize = kMinBrushDiameter;
+  static constexpr int kMaxBrushSize = kMaxBrushDiameter;
   static constexpr qreal kMinZoom = 1.0 / 64;
   static constexpr qreal kMaxZoom = 64;
 
@@ -45,7 +49,7 @@ class CanvasView : public QWidget {
 
   void setTool(Tool tool);
   Tool tool() const { return tool_; }
-  // Diameter in image pixels, clamped to 1..1000.
+  // Diameter in image pixels, clamped to kMinBrushSize..kMaxBrushSize.
   void setBrushSize(int imagePixels);
   int brushSize() const { return brushSize_; }
   // 0 = soft falloff from the centre, 1 = hard edge.
@@ -76,6 +80,19 @@ class CanvasView : public QWidget {
   QRect imageRectToWidget(const QRectF& r) const;
 
   QSize sizeHint() const override { return {800, 600}; }
+
+  // The single keys the canvas handles (the list above), one entry per key: for the shortcuts
+  // dialog and for CanvasKeyRouter, which brings them here from the rest of the window.
+  struct KeyBinding {
+    Qt::Key key;
+    bool held;            // acts while held down (Tab, Space)
+    QString description;  // translated
+  };
+  static QVector<KeyBinding> keyBindings();
+  // Whether `e` is one of those keys with the modifiers it takes.
+  static bool handlesKey(const QKeyEvent* e);
+  // Forgets held Tab and Space (their release will not arrive here).
+  void releaseHeldKeys();
 
  signals:
   void zoomChanged(qreal zoom);
@@ -111,7 +128,6 @@ class CanvasView : public QWidget {
   QRect outlineRect(const QPointF& widgetPos) const;
   void updateCursorShape();
   void endDrag();
-  bool handlesKey(const QKeyEvent* e) const;
   // Draws `image`, which covers the document image at `factor` image pixels per pixel.
   void drawImageLayer(QPainter& p, const QImage& image, int factor, const QRect& exposed,
                       bool smooth) const;

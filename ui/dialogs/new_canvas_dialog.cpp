@@ -1,5 +1,7 @@
 #include "ui/dialogs/new_canvas_dialog.h"
 
+#include "ui/dialogs/dialog_buttons.h"
+
 #include <QColorDialog>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -17,6 +19,7 @@ NewCanvasDialog::NewCanvasDialog(QWidget* parent) : QDialog(parent) {
   for (int s : {256, 512, 768, 1024}) preset_->addItem(tr("%1 × %1").arg(s), QSize(s, s));
   preset_->addItem(tr("768 × 512 (landscape)"), QSize(768, 512));
   preset_->addItem(tr("512 × 768 (portrait)"), QSize(512, 768));
+  preset_->setToolTip(tr("Common sizes; the diffusion models work at 256 × 256"));
   form->addRow(tr("Preset"), preset_);
   width_ = new QSpinBox;
   height_ = new QSpinBox;
@@ -24,10 +27,13 @@ NewCanvasDialog::NewCanvasDialog(QWidget* parent) : QDialog(parent) {
     s->setRange(8, 16384);
     s->setSuffix(tr(" px"));
   }
+  width_->setToolTip(tr("Width of the new canvas in pixels"));
+  height_->setToolTip(tr("Height of the new canvas in pixels"));
   form->addRow(tr("Width"), width_);
   form->addRow(tr("Height"), height_);
   color_ = new QToolButton;
   color_->setToolTip(tr("Background colour"));
+  color_->setAccessibleName(tr("Background colour"));
   form->addRow(tr("Background"), color_);
 
   connect(preset_, &QComboBox::activated, this, [this](int i) {
@@ -51,6 +57,7 @@ NewCanvasDialog::NewCanvasDialog(QWidget* parent) : QDialog(parent) {
   auto* root = new QVBoxLayout(this);
   root->addLayout(form);
   root->addWidget(buttons);
+  describeStandardButtons(this);
 
   setCanvasSize(QSize(256, 256));
   setBackground(Qt::white);

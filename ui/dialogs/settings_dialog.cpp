@@ -1,5 +1,7 @@
 #include "ui/dialogs/settings_dialog.h"
 
+#include "ui/dialogs/dialog_buttons.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
@@ -17,8 +19,12 @@ SettingsDialog::SettingsDialog(const EngineSettings& settings, QWidget* parent)
   setWindowTitle(tr("Settings"));
   auto* form = new QFormLayout;
   modelsDir_ = new QLineEdit(settings.modelsDir);
+  modelsDir_->setAccessibleName(tr("Models folder"));
+  modelsDir_->setToolTip(tr("Where the model files are (GLIDE .pt, Karlo .ckpt, CLIP)"));
   auto* browse = new QToolButton;
   browse->setIcon(style()->standardIcon(QStyle::SP_DirOpenIcon));
+  browse->setAccessibleName(tr("Choose the models folder"));
+  browse->setToolTip(tr("Choose the models folder…"));
   connect(browse, &QToolButton::clicked, this, [this] {
     const QString dir =
         QFileDialog::getExistingDirectory(this, tr("Models Folder"), modelsDir_->text());
@@ -41,6 +47,7 @@ SettingsDialog::SettingsDialog(const EngineSettings& settings, QWidget* parent)
   device_->addItem(tr("CPU"), "cpu");
   device_->addItem(tr("CUDA GPU"), "cuda");
   device_->setCurrentIndex(qMax(0, device_->findData(settings.device)));
+  device_->setToolTip(tr("Where the networks run: a CUDA GPU when there is one, else the CPU"));
   form->addRow(tr("Device"), device_);
 
   precision_ = new QComboBox;
@@ -66,6 +73,7 @@ SettingsDialog::SettingsDialog(const EngineSettings& settings, QWidget* parent)
   threads_->setRange(0, 256);
   threads_->setSpecialValueText(tr("All cores"));
   threads_->setValue(settings.threads);
+  threads_->setToolTip(tr("How many CPU threads a run may use"));
   form->addRow(tr("CPU threads"), threads_);
 
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
@@ -74,6 +82,7 @@ SettingsDialog::SettingsDialog(const EngineSettings& settings, QWidget* parent)
   auto* root = new QVBoxLayout(this);
   root->addLayout(form);
   root->addWidget(buttons);
+  describeStandardButtons(this);
   setMinimumWidth(480);
 }
 

@@ -9,8 +9,6 @@
 
 namespace {
 
-QString tr(const char* text) { return QCoreApplication::translate("ImageFile", text); }
-
 // Decoded bytes Qt may allocate for one image: 64 megapixels at 8 bytes (16-bit RGBA).
 constexpr int kAllocationLimitMb = 512;
 
@@ -19,7 +17,9 @@ constexpr int kAllocationLimitMb = 512;
 QImage readImageFile(const QString& path, QString* error) {
   QFile file(path);
   if (!file.open(QIODevice::ReadOnly)) {
-    if (error) *error = tr("Cannot open %1: %2").arg(path, file.errorString());
+    if (error)
+      *error = QCoreApplication::translate("ImageFile", "Cannot open %1: %2")
+                   .arg(path, file.errorString());
     return {};
   }
   QBuffer stripped;
@@ -30,8 +30,10 @@ QImage readImageFile(const QString& path, QString* error) {
     if (damaged) {
       // libpng would allocate what the chunk claims (gigabytes) before finding it short.
       if (error)
-        *error = tr("Cannot open %1: the PNG file is truncated or damaged (a chunk claims more "
-                    "bytes than the file holds).")
+        *error = QCoreApplication::translate(
+                     "ImageFile",
+                     "Cannot open %1: the PNG file is truncated or damaged (a chunk claims more "
+                     "bytes than the file holds).")
                      .arg(path);
       return {};
     }
@@ -47,8 +49,10 @@ QImage readImageFile(const QString& path, QString* error) {
   if (size.isValid() && (size.width() > kMaxImageSide || size.height() > kMaxImageSide ||
                          qint64(size.width()) * size.height() > kMaxImagePixels)) {
     if (error)
-      *error = tr("%1 is %2x%3 pixels; Promptbrush opens images of up to %4 megapixels and "
-                  "%5 pixels a side.")
+      *error = QCoreApplication::translate(
+                   "ImageFile",
+                   "%1 is %2x%3 pixels; Promptbrush opens images of up to %4 megapixels and "
+                   "%5 pixels a side.")
                    .arg(path)
                    .arg(size.width())
                    .arg(size.height())
@@ -57,6 +61,8 @@ QImage readImageFile(const QString& path, QString* error) {
     return {};
   }
   const QImage image = reader.read();
-  if (image.isNull() && error) *error = tr("Cannot open %1: %2").arg(path, reader.errorString());
+  if (image.isNull() && error)
+    *error = QCoreApplication::translate("ImageFile", "Cannot open %1: %2")
+                 .arg(path, reader.errorString());
   return image;
 }

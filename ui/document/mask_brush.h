@@ -6,6 +6,11 @@
 
 class QImage;
 
+// The brush diameter range in image pixels, shared by the brush panel's slider and spin box
+// and the canvas's [ ], Ctrl+wheel and setBrushSize, so that neither clamps what the other set.
+inline constexpr int kMinBrushDiameter = 1;
+inline constexpr int kMaxBrushDiameter = 1000;
+
 // Coverage (0..1) at distance `d` from the stroke's centre line for a brush of `radius`:
 // 1 inside hardness * radius, a smooth falloff to 0 outside; hardness 1 gives a one-pixel
 // antialiased edge centred on the radius.

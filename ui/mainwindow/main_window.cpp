@@ -1,5 +1,6 @@
 #include "ui/mainwindow/main_window.h"
 
+#include <QAbstractButton>
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -18,7 +19,10 @@
 #include <QUndoStack>
 #include <QVBoxLayout>
 
+#include "ui/canvas/canvas_key_router.h"
 #include "ui/canvas/canvas_view.h"
+#include "ui/dialogs/dialog_buttons.h"
+#include "ui/dialogs/shortcuts_dialog.h"
 #include "ui/document/document.h"
 #include "ui/document/image_file.h"
 #include "ui/mainwindow/message_bar.h"
@@ -35,6 +39,15 @@ QDockWidget* makeDock(const QString& title, const QString& name, QWidget* conten
   dock->setWidget(content);
   dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable |
                     QDockWidget::DockWidgetFloatable);
+  // Qt's title bar buttons are icon-only and say nothing on hover.
+  const std::pair<const char*, QString> buttons[] = {
+      {"qt_dockwidget_closebutton", MainWindow::tr("Close the %1 panel").arg(title)},
+      {"qt_dockwidget_floatbutton", MainWindow::tr("Float or dock the %1 panel").arg(title)}};
+  for (const auto& [name, text] : buttons)
+    if (auto* b = dock->findChild<QAbstractButton*>(QLatin1String(name))) {
+      b->setToolTip(text);
+      b->setAccessibleName(text);
+    }
   return dock;
 }
 }  // namespace
@@ -76,6 +89,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   createMenus();
   createStatusBar();
   connectCanvas();
+  new CanvasKeyRouter(canvas_, this);  // B, E, [ ], Tab, Space... from any panel
 
   connect(document_, &Document::modifiedChanged, this, &MainWindow::updateTitle);
   connect(document_, &Document::filePathChanged, this, &MainWindow::updateTitle);
@@ -151,7 +165,12 @@ void MainWindow::createDocks() {
   connect(gallery_, &GalleryPanel::discardRequested, this, [this] {
     gallery_->clear();
     document_->clearPreview();
+    updateActions();
   });
+  connect(gallery_, &GalleryPanel::candidateSelected, this, [this] { updateActions(); });
+  connect(gallery_, &GalleryPanel::copyRequested, this, &MainWindow::copyCandidate);
+  connect(gallery_, &GalleryPanel::saveRequested, this, &MainWindow::saveCandidateDialog);
+  connect(gallery_, &GalleryPanel::exportAllRequested, this, &MainWindow::exportCandidatesDialog);
 
   connect(history_, &HistoryPanel::reuseRequested, prompt_, &PromptPanel::setSettings);
   connect(history_, &HistoryPanel::rerunRequested, this, [this](const RunSettings& s) {
@@ -274,9 +293,7 @@ void MainWindow::runCancelled() {
 void MainWindow::applyCandidate(int index) {
   const QImage image = gallery_->candidate(index);
   if (image.isNull()) return;
-  QJsonObject params = galleryRun_.parameters;
-  if (index < galleryRun_.seeds.size() && galleryRun_.settings.usesDiffusion())
-    params.insert("seed", QString::number(galleryRun_.seeds[index]));
+  const QJsonObject params = galleryRun_.candidateParameters(index);
   const RunSettings& s = galleryRun_.settings;
   const QString what = !s.usesDiffusion() ? methodName(s.method)
                        : s.prompt.isEmpty()
@@ -345,6 +362,7 @@ void MainWindow::showModelsDialog(bool firstRun) {
             &MainWindow::modelsDownloadRequested);
     connect(modelsDialog_, &ModelsDialog::downloadCancelRequested, this,
             &MainWindow::modelsDownloadCancelRequested);
+    describeStandardButtons(modelsDialog_);
   }
   modelsDialog_->show();  // non-modal: the person can keep working
   modelsDialog_->raise();

@@ -22,6 +22,7 @@ class QAction;
 class QDockWidget;
 class QLabel;
 class QMenu;
+class ShortcutsDialog;
 
 class MainWindow : public QMainWindow {
   Q_OBJECT
@@ -47,6 +48,17 @@ class MainWindow : public QMainWindow {
   bool exportPng(const QString& path);  // a copy with the parameters; the document keeps its path
   void newCanvas(QSize size, const QColor& background);
   bool pasteFromClipboard();
+  // The clipboard and the gallery's candidates. A copied candidate is both an image and its
+  // PNG bytes ("image/png") with the text chunks promptbrush-cli writes; saving one writes
+  // those bytes. exportCandidates writes every candidate as <base>_01.png, <base>_02.png, …
+  // into `dir` and asks before replacing any file there (false if the person declines).
+  bool copyImage();
+  bool copyCandidate(int index);
+  bool saveCandidate(int index, const QString& path);
+  bool exportCandidates(const QString& dir);
+  QString candidateBaseName() const;  // <base> of the exported names
+  QByteArray candidatePng(int index) const;
+  ShortcutsDialog* showShortcutsDialog();
 
   QStringList recentFiles() const { return recent_; }
   void setModelFiles(const QVector<ModelFileEntry>& files, const QString& modelsDir);
@@ -113,6 +125,9 @@ class MainWindow : public QMainWindow {
   void exportMaskDialog();
   void newCanvasDialog();
   void settingsDialog();
+  void saveCandidateDialog(int index);
+  void exportCandidatesDialog();
+  QByteArray documentPng() const;  // the image with the applied runs' parameters
   QString lastFolder() const;
   void setLastFolder(const QString& fileOrDir);
 
@@ -136,6 +151,7 @@ class MainWindow : public QMainWindow {
   QLabel* sizeLabel_ = nullptr;
   QLabel* cursorLabel_ = nullptr;
   QPointer<ModelsDialog> modelsDialog_;
+  QPointer<ShortcutsDialog> shortcutsDialog_;
 
   QStringList recent_;
   QString lastFolder_;

@@ -79,6 +79,19 @@ void MainWindow::createActions() {
   addAction(redo);
   auto* paste = makeAction(this, "actionPaste", tr("&Paste Image"), QKeySequence::Paste);
   connect(paste, &QAction::triggered, this, &MainWindow::pasteFromClipboard);
+  auto* copyImageAction =
+      makeAction(this, "actionCopyImage", tr("&Copy Image"), QKeySequence::Copy);
+  connect(copyImageAction, &QAction::triggered, this, &MainWindow::copyImage);
+  auto* copyCandidateAction = makeAction(this, "actionCopyCandidate", tr("Copy Ca&ndidate"),
+                                         QKeySequence(tr("Ctrl+Shift+C")));
+  connect(copyCandidateAction, &QAction::triggered, this,
+          [this] { copyCandidate(gallery_->selected()); });
+  auto* saveCandidateAction = makeAction(this, "actionSaveCandidate", tr("Save Candi&date…"));
+  connect(saveCandidateAction, &QAction::triggered, this,
+          [this] { saveCandidateDialog(gallery_->selected()); });
+  auto* exportCandidatesAction =
+      makeAction(this, "actionExportCandidates", tr("Export A&ll Candidates…"));
+  connect(exportCandidatesAction, &QAction::triggered, this, &MainWindow::exportCandidatesDialog);
   auto* prefs = makeAction(this, "actionSettings", tr("&Settings…"), QKeySequence::Preferences);
   connect(prefs, &QAction::triggered, this, &MainWindow::settingsDialog);
 
@@ -130,6 +143,9 @@ void MainWindow::createActions() {
 
   auto* models = makeAction(this, "actionModels", tr("&Models…"));
   connect(models, &QAction::triggered, this, [this] { showModelsDialog(); });
+  auto* shortcuts =
+      makeAction(this, "actionShortcuts", tr("&Keyboard Shortcuts"), QKeySequence(Qt::Key_F1));
+  connect(shortcuts, &QAction::triggered, this, &MainWindow::showShortcutsDialog);
   auto* about = makeAction(this, "actionAbout", tr("&About Promptbrush"));
   connect(about, &QAction::triggered, this, [this] {
     QMessageBox::about(this, tr("About Promptbrush"),
@@ -149,12 +165,17 @@ void MainWindow::createMenus() {
   add(file, "actionSaveAs");
   add(file, "actionExport");
   file->addSeparator();
+  add(file, "actionSaveCandidate");
+  add(file, "actionExportCandidates");
+  file->addSeparator();
   add(file, "actionQuit");
 
   QMenu* edit = menuBar()->addMenu(tr("&Edit"));
   add(edit, "actionUndo");
   add(edit, "actionRedo");
   edit->addSeparator();
+  add(edit, "actionCopyImage");
+  add(edit, "actionCopyCandidate");
   add(edit, "actionPaste");
   edit->addSeparator();
   add(edit, "actionSettings");
@@ -185,6 +206,7 @@ void MainWindow::createMenus() {
     viewMenu_->addAction(d->toggleViewAction());
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  add(help, "actionShortcuts");
   add(help, "actionModels");
   add(help, "actionAbout");
 }
@@ -194,9 +216,13 @@ void MainWindow::updateActions() {
   for (const char* name :
        {"actionSave", "actionSaveAs", "actionExport", "actionClearMask", "actionInvertMask",
         "actionFillMask", "actionImportMask", "actionExportMask", "actionFit", "actionActualSize",
-        "actionZoomIn", "actionZoomOut", "actionShowOriginal"})
+        "actionZoomIn", "actionZoomOut", "actionShowOriginal", "actionCopyImage"})
     action(QLatin1String(name))->setEnabled(image);
   action("actionCancel")->setEnabled(running_);
+  const bool one = gallery_->selected() >= 0;
+  action("actionCopyCandidate")->setEnabled(one);
+  action("actionSaveCandidate")->setEnabled(one);
+  action("actionExportCandidates")->setEnabled(gallery_->count() > 0);
 }
 
 bool MainWindow::openFile(const QString& path) {
@@ -239,7 +265,7 @@ bool MainWindow::saveFile(const QString& path) {
   return true;
 }
 
-bool MainWindow::exportPng(const QString& path) {
+QByteArray MainWindow::documentPng() const {
   QByteArray png;
   QBuffer buffer(&png);
   buffer.open(QIODevice::WriteOnly);
@@ -250,7 +276,11 @@ bool MainWindow::exportPng(const QString& path) {
     texts.append({kPngParametersKey, formatParametersText(applied.last().toObject())});
     texts.append({kPngPromptbrushKey, formatPromptbrushChunk(applied)});
   }
-  const QByteArray withText = insertPngTextChunks(png, texts);
+  return insertPngTextChunks(png, texts);
+}
+
+bool MainWindow::exportPng(const QString& path) {
+  const QByteArray withText = documentPng();
   QSaveFile out(path);
   if (withText.isEmpty() || !out.open(QIODevice::WriteOnly) ||
       out.write(withText) != withText.size() || !out.commit()) {

@@ -24,6 +24,7 @@ MessageBar::MessageBar(QWidget* parent) : QFrame(parent) {
   close->setIcon(style()->standardIcon(QStyle::SP_TitleBarCloseButton));
   close->setAutoRaise(true);
   close->setToolTip(tr("Dismiss"));
+  close->setAccessibleName(tr("Dismiss"));
   connect(close, &QToolButton::clicked, this, &MessageBar::dismiss);
   row->addWidget(icon_);
   row->addWidget(text_, 1);
@@ -58,6 +59,7 @@ void MessageBar::showMessage(const QString& text, Level level) {
 
 void MessageBar::addAction(const QString& label, std::function<void()> fn) {
   auto* b = new QPushButton(label);
+  b->setToolTip(label);
   connect(b, &QPushButton::clicked, this, [this, fn = std::move(fn)] {
     dismiss();
     fn();

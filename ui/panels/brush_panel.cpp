@@ -10,6 +10,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "ui/document/mask_brush.h"
+
 namespace {
 QToolButton* toolButton(const QString& text, const QString& tip) {
   auto* b = new QToolButton;
@@ -49,11 +51,14 @@ BrushPanel::BrushPanel(QWidget* parent) : QWidget(parent) {
   auto* form = new QFormLayout;
   form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
   sizeSlider_ = new QSlider(Qt::Horizontal);
-  sizeSlider_->setRange(1, 500);
+  sizeSlider_->setRange(kMinBrushDiameter, kMaxBrushDiameter);
   sizeSlider_->setToolTip(tr("Brush size in image pixels ([ and ])"));
+  sizeSlider_->setAccessibleName(tr("Brush size"));
   size_ = new QSpinBox;
-  size_->setRange(1, 500);
+  size_->setRange(kMinBrushDiameter, kMaxBrushDiameter);
   size_->setSuffix(tr(" px"));
+  size_->setToolTip(sizeSlider_->toolTip());
+  size_->setAccessibleName(tr("Brush size in pixels"));
   auto* sizeRow = new QHBoxLayout;
   sizeRow->addWidget(sizeSlider_, 1);
   sizeRow->addWidget(size_);
@@ -64,12 +69,14 @@ BrushPanel::BrushPanel(QWidget* parent) : QWidget(parent) {
 
   hardness_ = percentSlider();
   hardness_->setToolTip(tr("Edge hardness: soft edges blend the result into the image"));
+  hardness_->setAccessibleName(tr("Hardness"));
   form->addRow(tr("Hardness"), hardness_);
   connect(hardness_, &QSlider::valueChanged, this,
           [this](int v) { emit hardnessChanged(v / 100.0); });
 
   opacity_ = percentSlider();
   opacity_->setToolTip(tr("How strongly the mask overlay tints the image"));
+  opacity_->setAccessibleName(tr("Overlay opacity"));
   form->addRow(tr("Overlay"), opacity_);
   connect(opacity_, &QSlider::valueChanged, this,
           [this](int v) { emit overlayOpacityChanged(v / 100.0); });

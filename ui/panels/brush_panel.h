@@ -20,6 +20,7 @@ class BrushPanel : public QWidget {
   bool eraser() const;
 
   QSlider* sizeSlider() const { return sizeSlider_; }
+  QSpinBox* sizeSpinBox() const { return size_; }
   QSlider* hardnessSlider() const { return hardness_; }
   QSlider* opacitySlider() const { return opacity_; }
   QToolButton* brushButton() const { return brush_; }

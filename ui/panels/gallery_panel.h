@@ -1,6 +1,8 @@
 #pragma once
-// The candidates of the latest run: click one to preview it in place, Apply commits it.
-// Interpolation frames will land here in order, too.
+// The candidates of the latest run: click one to preview it in place, Apply commits it;
+// Copy, Save and Export All hand one or all of them out with the run's parameters.
+// Thumbnails are rendered at the screen's device pixel ratio, so they stay sharp on high-DPI
+// screens.
 #include <QVector>
 #include <QWidget>
 
@@ -9,6 +11,7 @@
 class QLabel;
 class QListWidget;
 class QPushButton;
+class QToolButton;
 
 class GalleryPanel : public QWidget {
   Q_OBJECT
@@ -25,6 +28,9 @@ class GalleryPanel : public QWidget {
   QListWidget* list() const { return list_; }
   QPushButton* applyButton() const { return apply_; }
   QPushButton* discardButton() const { return discard_; }
+  QToolButton* copyButton() const { return copy_; }
+  QToolButton* saveButton() const { return save_; }
+  QToolButton* exportAllButton() const { return exportAll_; }
 
  public slots:
   void select(int index);
@@ -33,14 +39,25 @@ class GalleryPanel : public QWidget {
   void candidateSelected(int index);  // -1: none (show the document itself)
   void applyRequested(int index);
   void discardRequested();
+  void copyRequested(int index);
+  void saveRequested(int index);
+  void exportAllRequested();
+
+ protected:
+  bool event(QEvent* e) override;
 
  private:
   void updateButtons();
+  void rebuildThumbnails();
 
   QListWidget* list_ = nullptr;
   QLabel* caption_ = nullptr;
   QPushButton* apply_ = nullptr;
   QPushButton* discard_ = nullptr;
+  QToolButton* copy_ = nullptr;
+  QToolButton* save_ = nullptr;
+  QToolButton* exportAll_ = nullptr;
   QVector<QImage> images_;
   int runId_ = 0;
+  qreal thumbnailRatio_ = 1;  // the device pixel ratio the thumbnails were rendered for
 };

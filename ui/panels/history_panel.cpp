@@ -21,6 +21,8 @@ HistoryPanel::HistoryPanel(QWidget* parent) : QWidget(parent) {
   auto* root = new QVBoxLayout(this);
   root->setContentsMargins(8, 8, 8, 8);
   tree_ = new QTreeWidget;
+  tree_->setAccessibleName(tr("Run history"));
+  tree_->setToolTip(tr("Every run of this session, newest first; double-click to reuse"));
   tree_->setHeaderLabels({tr("#"), tr("Mode"), tr("Prompt"), tr("Seed"), tr("Steps"), tr("Time")});
   tree_->setRootIsDecorated(false);
   tree_->setAlternatingRowColors(true);
@@ -63,7 +65,7 @@ void HistoryPanel::addRun(const RunRecord& run) {
   auto* item = new QTreeWidgetItem(
       {QString::number(r.id), s.usesDiffusion() ? modeName(s.mode) : methodName(s.method), s.prompt,
        s.usesDiffusion() ? seed : QStringLiteral("-"), s.usesDiffusion() ? stepsText(r) : QString(),
-       QStringLiteral("%1 s").arg(r.seconds, 0, 'f', 1)});
+       tr("%1 s").arg(r.seconds, 0, 'f', 1)});
   item->setToolTip(2, s.prompt);
   item->setToolTip(0,
                    QString::fromUtf8(QJsonDocument(r.parameters).toJson(QJsonDocument::Indented)));

@@ -120,9 +120,13 @@ InterpolatePanel::InterpolatePanel(QWidget* parent) : QWidget(parent) {
   seed_ = new QSpinBox;
   seed_->setRange(0, 999999);
   seed_->setToolTip(tr("The noise every frame shares"));
-  numbers->addWidget(new QLabel(tr("Frames")));
+  auto* framesLabel = new QLabel(tr("Frames"));
+  framesLabel->setBuddy(frames_);
+  auto* seedLabel = new QLabel(tr("Seed"));
+  seedLabel->setBuddy(seed_);
+  numbers->addWidget(framesLabel);
   numbers->addWidget(frames_);
-  numbers->addWidget(new QLabel(tr("Seed")));
+  numbers->addWidget(seedLabel);
   numbers->addWidget(seed_, 1);
   ends->addLayout(numbers);
   ends->addStretch(1);
@@ -153,6 +157,7 @@ InterpolatePanel::InterpolatePanel(QWidget* parent) : QWidget(parent) {
   slider_->setToolTip(
       tr("A ◂ ▸ B: the nearest rendered frame shows at once, the exact one "
          "follows when the slider rests"));
+  slider_->setAccessibleName(tr("Position between A and B"));
   auto* ab = new QHBoxLayout;
   ab->addWidget(new QLabel(tr("A")));
   ab->addWidget(slider_, 1);

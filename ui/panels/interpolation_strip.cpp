@@ -2,6 +2,7 @@
 
 #include <QMouseEvent>
 #include <QPainter>
+#include <QtMath>
 
 namespace {
 constexpr int kCell = 44;   // thumbnail edge
@@ -12,6 +13,7 @@ constexpr int kMarker = 6;  // marker band under the cells
 InterpolationStrip::InterpolationStrip(QWidget* parent) : QWidget(parent) {
   setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
   setToolTip(tr("The interpolation's frames (64 px); click one to move the slider there"));
+  setAccessibleName(tr("Interpolation frames"));
 }
 
 void InterpolationStrip::reset(int count) {
@@ -22,9 +24,13 @@ void InterpolationStrip::reset(int count) {
 
 void InterpolationStrip::setFrame(int index, const QImage& frame) {
   if (index < 0 || index >= cells_.size() || frame.isNull()) return;
-  // Scaled once here, so that painting only blits.
-  cells_[index] =
-      QPixmap::fromImage(frame.scaled(kCell, kCell, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+  // Scaled once here, at the screen's pixel ratio (sharp on high-DPI), so painting only blits.
+  const qreal ratio = devicePixelRatioF();
+  const int edge = qCeil(kCell * ratio);
+  QPixmap pm =
+      QPixmap::fromImage(frame.scaled(edge, edge, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+  pm.setDevicePixelRatio(ratio);
+  cells_[index] = pm;
   update(cellRect(index));
 }
 
@@ -75,8 +81,10 @@ void InterpolationStrip::paintEvent(QPaintEvent*) {
       p.drawRect(r.adjusted(0, 0, -1, -1));
     } else {
       const QPixmap& pm = cells_[i];
-      p.drawPixmap(r.x() + (r.width() - qMin(r.width(), pm.width())) / 2, r.y(),
-                   pm.scaled(r.size(), Qt::KeepAspectRatio, Qt::FastTransformation));
+      const QSizeF size = pm.deviceIndependentSize().scaled(r.size(), Qt::KeepAspectRatio);
+      p.drawPixmap(
+          QRectF(r.x() + (r.width() - size.width()) / 2, r.y(), size.width(), size.height()), pm,
+          QRectF(pm.rect()));
     }
   }
   if (cells_.isEmpty()) return;

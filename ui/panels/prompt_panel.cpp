@@ -1,5 +1,6 @@
 #include "ui/panels/prompt_panel.h"
 
+#include <QAction>
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
@@ -83,9 +84,17 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   prompt_ = new QLineEdit;
   prompt_->setPlaceholderText(tr("Describe what should be there…"));
   prompt_->setClearButtonEnabled(true);
+  prompt_->setAccessibleName(tr("Prompt"));
+  prompt_->setToolTip(tr("What should appear where the mask is; Enter generates"));
+  // Qt's clear button is icon-only: name it through the action it shows.
+  if (auto* clear = prompt_->findChild<QAction*>(QStringLiteral("_q_qlineeditclearaction"))) {
+    clear->setText(tr("Clear the prompt"));
+    clear->setToolTip(tr("Clear the prompt"));
+  }
   historyButton_ = new QToolButton;
   historyButton_->setIcon(style()->standardIcon(QStyle::SP_FileDialogDetailedView));
   historyButton_->setToolTip(tr("Recent prompts"));
+  historyButton_->setAccessibleName(tr("Recent prompts"));
   connect(historyButton_, &QToolButton::clicked, this, &PromptPanel::showHistoryMenu);
   auto* promptRow = new QHBoxLayout;
   promptRow->addWidget(prompt_, 1);
@@ -95,11 +104,14 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
 
   guidanceSlider_ = new QSlider(Qt::Horizontal);
   guidanceSlider_->setRange(0, 200);
+  guidanceSlider_->setAccessibleName(tr("Guidance"));
   guidance_ = new QDoubleSpinBox;
   guidance_->setRange(0.0, 20.0);
   guidance_->setSingleStep(0.5);
   guidance_->setDecimals(1);
   guidance_->setToolTip(tr("Classifier-free guidance: higher follows the prompt more closely"));
+  guidance_->setAccessibleName(tr("Guidance scale"));
+  guidanceSlider_->setToolTip(guidance_->toolTip());
   connect(guidanceSlider_, &QSlider::valueChanged, this,
           [this](int v) { guidance_->setValue(v / 10.0); });
   connect(guidance_, &QDoubleSpinBox::valueChanged, this,
@@ -114,10 +126,14 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   for (QualityPreset q : {QualityPreset::Fast, QualityPreset::Default, QualityPreset::Custom})
     quality_->addItem(qualityName(q), int(q));
   quality_->setCurrentIndex(1);
+  quality_->setAccessibleName(tr("Quality"));
+  quality_->setToolTip(tr("Fast, default or a custom number of sampling steps"));
   steps_ = new QSpinBox;
   steps_->setRange(1, 1000);
   steps_->setValue(50);
   steps_->setSuffix(tr(" steps"));
+  steps_->setAccessibleName(tr("Sampling steps"));
+  steps_->setToolTip(tr("Sampling steps of the Custom quality"));
   auto* qualityRow = new QHBoxLayout;
   qualityRow->addWidget(quality_, 1);
   qualityRow->addWidget(steps_);
@@ -126,12 +142,16 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
 
   randomSeed_ = new QCheckBox(tr("Random"));
   randomSeed_->setChecked(true);
+  randomSeed_->setToolTip(tr("A new random seed for every run"));
   seed_ = new QLineEdit(QStringLiteral("0"));
   seed_->setValidator(
       new QRegularExpressionValidator(QRegularExpression(QStringLiteral("\\d{1,19}")), seed_));
+  seed_->setAccessibleName(tr("Seed"));
+  seed_->setToolTip(tr("The noise seed: the same seed and settings give the same result"));
   reuseSeed_ = new QToolButton;
   reuseSeed_->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
   reuseSeed_->setToolTip(tr("Reuse the last run's seed"));
+  reuseSeed_->setAccessibleName(tr("Reuse the last seed"));
   reuseSeed_->setEnabled(false);
   connect(reuseSeed_, &QToolButton::clicked, this, [this] {
     seed_->setText(QString::number(lastSeed_));

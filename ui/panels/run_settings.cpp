@@ -1,6 +1,9 @@
 #include "ui/panels/run_settings.h"
 
+#include <QJsonArray>
 #include <QObject>
+
+#include "ui/document/png_metadata.h"
 
 namespace {
 template <class E>
@@ -128,4 +131,19 @@ RunSettings RunRecord::reproducible() const {
     s.randomSeed = false;
   }
   return s;
+}
+
+QJsonObject RunRecord::candidateParameters(int index) const {
+  QJsonObject p = parameters;
+  if (index >= 0 && index < seeds.size() && settings.usesDiffusion())
+    p.insert("seed", QString::number(seeds[index]));
+  return p;
+}
+
+QList<QPair<QString, QString>> RunRecord::candidatePngTexts(int index) const {
+  if (index >= 0 && index < pngTexts.size() && !pngTexts[index].isEmpty()) return pngTexts[index];
+  const QJsonObject p = candidateParameters(index);
+  if (p.isEmpty()) return {};
+  return {{QString::fromLatin1(kPngParametersKey), formatParametersText(p)},
+          {QString::fromLatin1(kPngPromptbrushKey), formatPromptbrushChunk(QJsonArray{p})}};
 }

@@ -4,7 +4,9 @@
 #include <QDateTime>
 #include <QImage>
 #include <QJsonObject>
+#include <QList>
 #include <QMetaType>
+#include <QPair>
 #include <QString>
 #include <QVector>
 
@@ -83,11 +85,19 @@ struct RunRecord {
   QVector<QImage> images;  // candidates, at the document's size
   QVector<quint64> seeds;  // one per candidate
   QJsonObject parameters;  // what the engine reports ("prompt", "steps", "seed", ...)
+  // Per candidate, the PNG text chunks (key, text) that promptbrush-cli writes into its file;
+  // empty for runs that did not come from the engine (restored history, tests).
+  QVector<QList<QPair<QString, QString>>> pngTexts;
   double seconds = 0;
   QDateTime finishedAt;
 
   // The settings that reproduce this run exactly (its seed fixed).
   RunSettings reproducible() const;
+  // The parameters of candidate `index`: the run's, with that candidate's own seed.
+  QJsonObject candidateParameters(int index) const;
+  // The text chunks a PNG of candidate `index` carries: pngTexts[index] when there, else the
+  // "parameters" and "promptbrush" chunks made from candidateParameters(index).
+  QList<QPair<QString, QString>> candidatePngTexts(int index) const;
 };
 
 Q_DECLARE_METATYPE(RunSettings)
