@@ -77,9 +77,10 @@ void bench(const char* name, const std::string& dir, int repeat) {
 int run(const std::vector<std::string>& args) {
   std::string dir;
   if (const char* env = std::getenv("PROMPTBRUSH_FIXTURES"))
-    dir = std::string(env) + "/tokenizer";
+    dir = env;
   else
-    dir = std::string(PB_DEFAULT_FIXTURES) + "/tokenizer";
+    dir = PB_DEFAULT_FIXTURES;
+  dir += "/tokenizer";  // appended, not "a" + b: GCC 12 warns falsely on the temporary
   int repeat = 1000;
   for (size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--vocab-dir" && i + 1 < args.size()) {
