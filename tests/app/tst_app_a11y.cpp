@@ -16,6 +16,7 @@
 #include <QtTest>
 
 #include "tests/app/app_harness.h"
+#include "ui/dialogs/models_dialog.h"
 #include "ui/dialogs/new_canvas_dialog.h"
 #include "ui/dialogs/settings_dialog.h"
 #include "ui/dialogs/shortcuts_dialog.h"
@@ -94,6 +95,10 @@ class TestA11y : public QObject {
     NewCanvasDialog canvas(app.window.get());
     found += problems(&canvas, &checked);
     found += problems(app.window->showShortcutsDialog(), &checked);
+    app.window->showModelsDialog();
+    auto* modelsDialog = app.window->findChild<ModelsDialog*>();
+    QVERIFY(modelsDialog);
+    found += problems(modelsDialog, &checked);
     QVERIFY2(found.isEmpty(), qPrintable(found.join(QLatin1Char('\n'))));
   }
 };

@@ -31,6 +31,9 @@ ModelsDialog::ModelsDialog(const QVector<ModelFileEntry>& files, const QString& 
   table_ = new QTableWidget(0, 4);
   table_->setHorizontalHeaderLabels({tr("File"), tr("For"), tr("Size"), tr("Status")});
   table_->verticalHeader()->hide();
+  table_->setAccessibleName(tr("Model files"));
+  table_->setToolTip(tr("Each file the modes need: what it is for, its size and whether it "
+                        "is verified; select one to see where to get it"));
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -89,9 +92,11 @@ ModelsDialog::ModelsDialog(const QVector<ModelFileEntry>& files, const QString& 
   downloadStatus_->setWordWrap(true);
   downloadStatus_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   progress_ = new QProgressBar;
+  progress_->setAccessibleName(tr("Download progress"));
   progress_->setRange(0, 100);
   progress_->setVisible(false);
   cancelDownload_ = new QPushButton(tr("Cancel Download"));
+  cancelDownload_->setToolTip(tr("Stop the download; what arrived is kept and resumed next time"));
   cancelDownload_->setVisible(false);
   connect(cancelDownload_, &QPushButton::clicked, this, &ModelsDialog::downloadCancelRequested);
   downloadRow->addWidget(downloadStatus_, 2);
@@ -115,6 +120,7 @@ ModelsDialog::ModelsDialog(const QVector<ModelFileEntry>& files, const QString& 
     if (!names.isEmpty()) emit downloadRequested(names);
   });
   auto* copyAll = buttons->addButton(tr("Copy All Links"), QDialogButtonBox::ActionRole);
+  copyAll->setToolTip(tr("Copy the download address of every file to the clipboard"));
   auto* refresh = buttons->addButton(tr("Check Again"), QDialogButtonBox::ActionRole);
   refresh->setToolTip(tr("Check every file in the models folder again"));
   refresh->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
