@@ -21,7 +21,8 @@ struct GlideSettings {
   std::string base_respacing = "100";
   std::string upsample_respacing = "fast27";
   float upsample_temperature = 0.997f;      // scales the upsampler's initial noise only
-  SamplerKind sampler = SamplerKind::ddpm;  // base stage; the upsampler always uses DDPM
+  SamplerKind sampler = SamplerKind::ddpm;  // base stage
+  SamplerKind upsample_sampler = SamplerKind::ddpm;  // inpainting notebook: DDPM; text2im: DDIM
   float eta = 0.0f;                         // DDIM only
   std::optional<std::uint64_t> seed;        // none: random (the result reports the seed used)
   int candidates = 1;                       // images generated in one run
@@ -31,18 +32,36 @@ struct GlideSettings {
   bool rank_with_clip = false;
 };
 
+// How the painted mask becomes the pixels that change. Every painted pixel (mask > 0) is
+// regenerated; the region grows (or shrinks) by grow_px, and the seam ramps from the source to
+// the result over feather_px inside the grown region, so every pixel outside it keeps its
+// exact input bytes.
+struct MaskSettings {
+  std::optional<int> grow_px;     // none: the window's side / 64 (at least 2); < 0 shrinks
+  std::optional<int> feather_px;  // none: the grow (at least 2); 0: a hard edge
+  // Shift the generated colours so that the ring just outside the region matches the source.
+  bool colour_match = true;
+};
+
 struct InpaintRequest {
   Image image;  // RGB, any size
   Image mask;   // 1 channel, same size; 255 = change, 0 = keep
   std::string prompt;
   GlideSettings settings;
+  MaskSettings mask_settings;
+  // Explore, then finish: non-empty skips the base stage and runs the upsampler on these
+  // base-stage outputs (RunResult::base_images of one candidate of a run with upsample off,
+  // one per window), with settings.seed that candidate's seed and one candidate. The pixels
+  // equal those of a full run with that seed.
+  std::vector<Image> finish_from;
 };
 
 struct Text2ImRequest {
   std::string prompt;
   GlideSettings settings;
-  int width = 256;  // output is generated square at 256 and resized to this size
+  int width = 256;  // output size; see run_glide_text2im for how a non-square one is made
   int height = 256;
+  std::vector<Image> finish_from;  // as InpaintRequest::finish_from (one image)
 };
 
 enum class ClassicMethod { telea, navier_stokes };
@@ -129,7 +148,11 @@ struct RunResult {
   // CLIP similarity (cosine) of each candidate to the prompt (variations: to the source
   // image), when ranking was asked for; images, seeds and scores are then in descending order.
   std::vector<float> clip_scores;
-  Rect window;  // inpaint: the square window the model saw
+  Rect window;  // inpaint: the square window the model saw (the first, when there are several)
+  std::vector<Rect> windows;  // inpaint: every window, one per group of mask regions
+  // GLIDE: per candidate, the base stage's 8-bit outputs (one per window), for finishing a
+  // candidate of a run with upsample off (InpaintRequest::finish_from).
+  std::vector<std::vector<Image>> base_images;
   // Generation parameters, for PNG text chunks and the run history: "prompt",
   // "steps", "sampler", "cfg_scale", "seed", "size", "model", "model_hash", ...
   std::map<std::string, std::string> parameters;

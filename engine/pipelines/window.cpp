@@ -177,4 +177,15 @@ Image paste_back(const Image& source, const Image& change_mask, const Rect& wind
   return Paster(source, change_mask, window, options).paste(generated);
 }
 
+Image composite_alpha(const Image& change_mask, const MaskSettings& settings,
+                      const WindowOptions& options) {
+  const Rect window = choose_window(change_mask.width, change_mask.height, change_mask, options);
+  PasteOptions paste;
+  if (settings.grow_px) paste.dilate_px = std::max(0, *settings.grow_px);
+  if (settings.feather_px) paste.feather_px = std::max(0, *settings.feather_px);
+  const Image zeros(change_mask.width, change_mask.height, 1);
+  const Image ones(window.width, window.height, 1, 255);
+  return Paster(zeros, change_mask, window, paste).paste(ones);
+}
+
 }  // namespace pb::pipelines

@@ -63,6 +63,11 @@ class Paster {
 // 0 outside it. Pixels with alpha 0 are copied byte for byte.
 Image paste_back(const Image& source, const Image& change_mask, const Rect& window,
                  const Image& generated, const PasteOptions& options = {});
+// What the compositor blends for this mask and these settings over the whole image (1 channel,
+// the mask's size): 0 keeps the source's bytes, 255 takes the generated pixels. The canvas
+// shows it as the region that will change.
+Image composite_alpha(const Image& change_mask, const MaskSettings& settings,
+                      const WindowOptions& options = {});
 // The dilated change mask paste_back may modify (255 = may change), for tests and overlays.
 Image paste_region(const Image& change_mask, const Rect& window, const PasteOptions& options = {});
 
