@@ -1,6 +1,5 @@
 #include "engine/pipelines/glide_stages.h"
 
-#include <sstream>
 
 #include "engine/core/error.h"
 #include "engine/diffusion/guidance.h"
@@ -63,12 +62,6 @@ torch::Tensor repeat_rows(const torch::Tensor& t, int64_t rows) {
 }
 
 }  // namespace
-
-std::string format_number(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
 
 std::vector<int> glide_stage_steps(const GlideSettings& s) {
   std::vector<int> steps{

@@ -52,6 +52,4 @@ void fill_parameters(RunResult& r, const GlideJob& job, const std::string& mode,
 void require_class(const nn::glide::GlideUNet& model, bool inpaint, bool super_res,
                    const std::string& role);
 
-std::string format_number(double v);
-
 }  // namespace pb::pipelines

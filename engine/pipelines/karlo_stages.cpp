@@ -1,6 +1,5 @@
 #include "engine/pipelines/karlo_stages.h"
 
-#include <sstream>
 
 #include "engine/core/error.h"
 #include "engine/diffusion/guidance.h"
@@ -25,12 +24,6 @@ torch::Tensor repeat_rows(const torch::Tensor& x, int64_t first, int64_t k) {
 torch::Device device_of(const torch::nn::Module& m) {
   for (const auto& p : m.parameters()) return p.device();
   return torch::kCPU;
-}
-
-std::string format_number(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
 }
 
 diffusion::Schedule karlo_schedule(const std::string& respacing) {

@@ -65,6 +65,5 @@ torch::Tensor super_resolve(const KarloModels& m, const torch::Tensor& samples64
 std::vector<Image> to_images(const torch::Tensor& x);
 // The generation parameters every Karlo run records: models, hashes, device, sizes.
 void fill_model_parameters(RunResult& r, const KarloModels& m, const KarloSettings& s);
-std::string format_number(double v);
 
 }  // namespace pb::pipelines

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <numeric>
 #include <random>
+#include <sstream>
 
 #include "engine/core/error.h"
 #include "engine/diffusion/noise.h"
@@ -129,6 +130,12 @@ torch::Tensor run_stage(const StageSpec& st, torch::Tensor x_T, CandidateNoise& 
           ? diffusion::ddim_invert_loop(st.schedule, st.model, std::move(x_T), opts, st.refinements)
           : diffusion::sample_loop(st.schedule, st.model, std::move(x_T), opts);
   return x.slice(0, 0, st.candidates);
+}
+
+std::string format_number(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
 }
 
 }  // namespace pb::pipelines

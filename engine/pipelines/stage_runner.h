@@ -107,4 +107,7 @@ struct StageSpec {
 torch::Tensor run_stage(const StageSpec& stage, torch::Tensor x_T, CandidateNoise& noise,
                         RunState& run);
 
+// A number as the run parameters and error messages write it (shortest round form).
+std::string format_number(double v);
+
 }  // namespace pb::pipelines
