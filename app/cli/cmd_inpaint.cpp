@@ -1,4 +1,5 @@
 // promptbrush-cli inpaint: GLIDE mask-based inpainting of an image file.
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -14,13 +15,19 @@ constexpr const char* kUsage =
     R"(Usage: promptbrush-cli inpaint --image IN --mask MASK --prompt TEXT --out OUT.png [options]
 
 Repaints the masked part of IN so that it shows TEXT, with GLIDE (filtered): a square window
-around the mask is generated at 64x64, upsampled to 256x256 and pasted back at IN's
-resolution; pixels outside the (slightly grown) mask keep their exact values.
+around each group of painted regions is generated at 64x64, upsampled to 256x256 and pasted
+back at IN's resolution; pixels outside the (slightly grown) mask keep their exact values.
 
   --image IN             PNG, JPEG, WebP, TIFF or BMP, any size
   --mask MASK            same size as IN; white = change, black = keep (a mask with an
                          alpha channel: transparent = change)
   --prompt TEXT          what should appear in the masked area
+  --grow N               grow the painted area by N pixels (negative: shrink) into the
+                         region that is regenerated (default: the window's side / 64, >= 2)
+  --feather N            blend the seam over the outer N pixels of the grown ring (default:
+                         the grow; 0: a hard edge); painted pixels are always replaced
+  --colour-match         shift the result by the mean colour step at the seam (at most 32
+                         levels; off by default)
   --classic telea|ns     no models: fill the mask with OpenCV's Telea or Navier-Stokes
                          inpainting instead (ignores the GLIDE options)
 )";
@@ -36,8 +43,10 @@ int run_inpaint(const std::vector<std::string>& argv) {
       return 0;
     }
   auto values = pbcli::run_value_options();
-  values.insert({"--image", "--mask", "--prompt", "--classic"});
-  pbcli::Args args(argv, values, pbcli::run_flags());
+  values.insert({"--image", "--mask", "--prompt", "--classic", "--grow", "--feather"});
+  auto flags = pbcli::run_flags();
+  flags.insert("--colour-match");
+  pbcli::Args args(argv, values, flags);
   if (!args.ok()) return pbcli::fail("inpaint: " + args.error());
   if (!args.positionals().empty())
     return pbcli::fail("inpaint: unexpected argument '" + args.positionals()[0] + "'");
@@ -45,7 +54,17 @@ int run_inpaint(const std::vector<std::string>& argv) {
   auto mask = args.value("--mask");
   if (!image || !mask) return pbcli::fail("inpaint: --image and --mask are required (see --help)");
   pbcli::RunOptions opts;
-  if (!pbcli::parse_run_options(args, "inpaint", opts)) return 2;
+  if (!pbcli::parse_run_options(args, "inpaint", opts, pb::pipelines::GlideMode::inpaint))
+    return 2;
+  pb::MaskSettings mask_settings;
+  if (args.value("--grow")) mask_settings.grow_px = int(args.int_or("--grow", 0));
+  if (args.value("--feather")) mask_settings.feather_px = int(args.int_or("--feather", 0));
+  if (!args.ok()) return pbcli::fail("inpaint: " + args.error());
+  if (mask_settings.grow_px && std::abs(*mask_settings.grow_px) > 512)
+    return pbcli::fail("inpaint: --grow must be between -512 and 512");
+  if (mask_settings.feather_px && (*mask_settings.feather_px < 0 || *mask_settings.feather_px > 512))
+    return pbcli::fail("inpaint: --feather must be between 0 and 512");
+  mask_settings.colour_match = args.flag("--colour-match");
 
   pb::Image img, msk;
   auto read = pb::guarded([&] {
@@ -80,6 +99,8 @@ int run_inpaint(const std::vector<std::string>& argv) {
   req.mask = std::move(msk);
   req.prompt = *prompt;
   req.settings = opts.settings;
+  req.mask_settings = mask_settings;
+  if (!pbcli::read_finish_from(opts, "inpaint", req.finish_from)) return 1;
   return pbcli::run_and_write(req, opts, "inpaint");
 }
 

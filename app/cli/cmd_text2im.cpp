@@ -16,7 +16,8 @@ Generates an image from TEXT with GLIDE (filtered): 64x64 base model with classi
 guidance, then the 64 -> 256 upsampler.
 
   --prompt TEXT          what the image should show
-  --size WxH             output size (default 256x256; generated square at 256 and resized)
+  --size WxH             output size (default 256x256): generated square at 256, its centre
+                         cropped to the aspect ratio and resized (never stretched)
 )";
 
 int run_text2im(const std::vector<std::string>& argv) {
@@ -37,7 +38,8 @@ int run_text2im(const std::vector<std::string>& argv) {
   auto prompt = args.value("--prompt");
   if (!prompt) return pbcli::fail("text2im: --prompt is required (see --help)");
   pbcli::RunOptions opts;
-  if (!pbcli::parse_run_options(args, "text2im", opts)) return 2;
+  if (!pbcli::parse_run_options(args, "text2im", opts, pb::pipelines::GlideMode::text2im))
+    return 2;
   pb::Text2ImRequest req;
   req.prompt = *prompt;
   req.settings = opts.settings;
@@ -50,6 +52,7 @@ int run_text2im(const std::vector<std::string>& argv) {
     req.width = w;
     req.height = h;
   }
+  if (!pbcli::read_finish_from(opts, "text2im", req.finish_from)) return 1;
   return pbcli::run_and_write(req, opts, "text2im");
 }
 

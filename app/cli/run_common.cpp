@@ -8,6 +8,8 @@
 #include <iostream>
 
 #include "app/common/app_settings.h"
+#include "engine/pipelines/image_convert.h"
+#include "engine/pipelines/png_io.h"
 #include "engine/pipelines/png_metadata.h"
 #include "engine/pipelines/presets.h"
 
@@ -71,7 +73,7 @@ class ProgressBar {
 std::set<std::string> run_value_options() {
   return {"--out",        "--models",   "--seed",   "--guidance", "--steps",   "--upsample-steps",
           "--candidates", "--device",   "--preset", "--sampler",  "--threads", "--temperature",
-          "--eta",        "--precision"};
+          "--eta",        "--precision", "--upsample-sampler", "--finish-from"};
 }
 
 std::set<std::string> run_flags() { return {"--no-upsample", "--quiet", "--rank"}; }
@@ -83,19 +85,29 @@ const char* run_options_help() {
                          text chunks
   --models DIR           models folder (default: $PROMPTBRUSH_MODELS, the "models/dir"
                          setting, or $XDG_DATA_HOME/promptbrush/models)
-  --preset default|fast  default: GLIDE notebook (100 DDPM base steps, upsampler fast27,
-                         guidance 5); fast: DDIM base ddim25, upsampler fast27. The options
-                         below override the preset
+  --preset default|fast  default: the mode's GLIDE notebook (100 DDPM base steps, upsampler
+                         fast27; inpaint: guidance 5, DDPM upsampler; text2im: guidance 3,
+                         DDIM upsampler); fast: DDIM base ddim25. The options below
+                         override the preset
   --seed N               random seed (default: random, printed); candidate i uses N + i - 1
-  --guidance S           classifier-free guidance scale of the base stage (default 5)
+  --guidance S           classifier-free guidance scale of the base stage (default 5 for
+                         inpaint, 3 for text2im)
   --steps R              base respacing: a step count ("100", "50"), "ddimN" or section counts
                          ("10,10,3,2,2"); with --sampler ddim a plain count N means ddimN
   --upsample-steps R     upsampler respacing (default fast27)
-  --sampler ddpm|ddim    base-stage sampler (the upsampler always uses DDPM)
+  --sampler ddpm|ddim    base-stage sampler
+  --upsample-sampler ddpm|ddim
+                         upsampler sampler (default: the preset's)
   --eta E                DDIM eta (default 0: deterministic)
   --temperature T        upsampler initial-noise scale (default 0.997)
   --candidates N         images per run, 1..16 (default 1)
-  --no-upsample          stop at the 64x64 base stage
+  --no-upsample          explore: stop at the 64x64 base stage (minutes sooner); each
+                         candidate's raw base output is also written as OUT[-i].base.png
+                         (inpaint: OUT[-i].base-W.png per window W) for --finish-from
+  --finish-from B.png[,B2.png]
+                         finish an explored candidate: run only the upsampler on its base
+                         output(s), with its --seed; gives the pixels of a whole run with
+                         that seed
   --rank                 order the candidates by CLIP similarity to the prompt (needs
                          ViT-L-14.pt and bpe_simple_vocab_16e6.txt.gz); the score is stored
                          in each PNG ("clip_score")
@@ -137,13 +149,14 @@ bool parse_common_options(Args& args, const std::string& verb, CommonOptions& ou
 
 }  // namespace
 
-bool parse_run_options(Args& args, const std::string& verb, RunOptions& out) {
+bool parse_run_options(Args& args, const std::string& verb, RunOptions& out,
+                       pb::pipelines::GlideMode mode) {
   auto bad = [&](const std::string& msg) {
     fail(verb + ": " + msg);
     return false;
   };
   const std::string preset = args.value_or("--preset", "default");
-  const pb::pipelines::GlidePreset* p = pb::pipelines::find_glide_preset(preset);
+  const pb::pipelines::GlidePreset* p = pb::pipelines::find_glide_preset(preset, mode);
   if (!p)
     return bad("unknown preset '" + preset + "' (known: " + pb::pipelines::glide_preset_names() +
                ")");
@@ -155,6 +168,15 @@ bool parse_run_options(Args& args, const std::string& verb, RunOptions& out) {
       s.sampler = pb::SamplerKind::ddim;
     } else {
       return bad("--sampler must be ddpm or ddim, got '" + *v + "'");
+    }
+  }
+  if (auto v = args.value("--upsample-sampler")) {
+    if (*v == "ddpm") {
+      s.upsample_sampler = pb::SamplerKind::ddpm;
+    } else if (*v == "ddim") {
+      s.upsample_sampler = pb::SamplerKind::ddim;
+    } else {
+      return bad("--upsample-sampler must be ddpm or ddim, got '" + *v + "'");
     }
   }
   if (auto v = args.value("--steps")) {
@@ -173,9 +195,46 @@ bool parse_run_options(Args& args, const std::string& verb, RunOptions& out) {
   }
   if (args.flag("--no-upsample")) s.upsample = false;
   if (args.flag("--rank")) s.rank_with_clip = true;
+  if (auto v = args.value("--finish-from")) {
+    std::string item;
+    for (size_t i = 0; i <= v->size(); ++i) {
+      if (i == v->size() || (*v)[i] == ',') {
+        if (!item.empty()) out.finish_from.push_back(item);
+        item.clear();
+      } else {
+        item += (*v)[i];
+      }
+    }
+    if (out.finish_from.empty()) return bad("--finish-from needs at least one base image");
+    if (!s.seed) return bad("--finish-from needs the explored candidate's --seed");
+    if (!s.upsample) return bad("--finish-from and --no-upsample exclude each other");
+    if (s.candidates != 1) return bad("--finish-from finishes one candidate: no --candidates");
+  }
   if (!parse_common_options(args, verb, out)) return false;
   out.settings = s;
   return true;
+}
+
+bool read_finish_from(const RunOptions& options, const std::string& verb,
+                      std::vector<pb::Image>& out) {
+  out.clear();
+  for (const std::string& path : options.finish_from) {
+    auto read = pb::guarded([&] { return pb::pipelines::read_image_rgb(path); });
+    if (!read.ok()) {
+      fail(verb + ": --finish-from: " + read.error().message);
+      return false;
+    }
+    out.push_back(read.value());
+  }
+  return true;
+}
+
+std::string base_path(const std::string& candidate_png, int window, int windows) {
+  std::string stem = candidate_png;
+  if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".png") == 0)
+    stem.resize(stem.size() - 4);
+  return stem + ".base" + (windows > 1 ? "-" + std::to_string(window + 1) : std::string()) +
+         ".png";
 }
 
 std::set<std::string> karlo_value_options() {
@@ -299,6 +358,23 @@ int run_and_write(const pb::JobRequest& request, const CommonOptions& options,
     if (size_t(i) < r->clip_scores.size())
       std::cout << ", CLIP score " << r->clip_scores[size_t(i)];
     std::cout << ")\n";
+    // An explored run: the raw base outputs that --finish-from takes.
+    const auto up = r->parameters.find("upsample_steps");
+    if (up == r->parameters.end() && size_t(i) < r->base_images.size()) {
+      const auto& bases = r->base_images[size_t(i)];
+      for (size_t w = 0; w < bases.size(); ++w) {
+        const std::string bp = base_path(path, int(w), int(bases.size()));
+        auto ok = pb::guarded([&] {
+          pb::pipelines::write_png(bp, bases[w], {});
+          return true;
+        });
+        if (!ok.ok()) {
+          std::cerr << "promptbrush-cli: " << verb << ": " << ok.error().message << "\n";
+          return 1;
+        }
+        std::cout << bp << "  (base stage, for --finish-from)\n";
+      }
+    }
   }
   if (!options.quiet) {
     std::cerr << verb << ": " << n << (n == 1 ? " image" : " images") << " in "

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/cli/args.h"
+#include "engine/pipelines/presets.h"
 #include "engine/runtime/engine.h"
 
 namespace pbcli {
@@ -27,11 +28,18 @@ struct CommonOptions {
 
 struct RunOptions : CommonOptions {
   pb::GlideSettings settings;
+  std::vector<std::string> finish_from;  // --finish-from files
 };
 
-// Parses the shared options (preset first, then the individual overrides). Returns false
-// after printing the reason (exit code 2).
-bool parse_run_options(Args& args, const std::string& verb, RunOptions& out);
+// Parses the shared options (the mode's preset first, then the individual overrides).
+// Returns false after printing the reason (exit code 2).
+bool parse_run_options(Args& args, const std::string& verb, RunOptions& out,
+                       pb::pipelines::GlideMode mode);
+// Reads the --finish-from images; false after printing why (exit code 1).
+bool read_finish_from(const RunOptions& options, const std::string& verb,
+                      std::vector<pb::Image>& out);
+// Where an explored candidate's base output of window `window` (of `windows`) is written.
+std::string base_path(const std::string& candidate_png, int window, int windows);
 
 // The unCLIP verbs (variations, unclip).
 struct KarloRunOptions : CommonOptions {

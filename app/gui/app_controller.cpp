@@ -117,7 +117,9 @@ Availability toAvailability(const pb::ModelAvailability& a) {
 
 pb::GlideSettings glideSettings(const RunSettings& s) {
   const char* preset = s.quality == QualityPreset::Fast ? "fast" : "default";
-  const pb::pipelines::GlidePreset* p = pb::pipelines::find_glide_preset(preset);
+  const auto mode = s.mode == GenerationMode::TextToImage ? pb::pipelines::GlideMode::text2im
+                                                          : pb::pipelines::GlideMode::inpaint;
+  const pb::pipelines::GlidePreset* p = pb::pipelines::find_glide_preset(preset, mode);
   pb::GlideSettings g = p ? p->settings : pb::GlideSettings{};
   if (s.quality == QualityPreset::Custom) {
     g.sampler = pb::SamplerKind::ddpm;

@@ -32,15 +32,18 @@ struct GlideSettings {
   bool rank_with_clip = false;
 };
 
-// How the painted mask becomes the pixels that change. Every painted pixel (mask > 0) is
-// regenerated; the region grows (or shrinks) by grow_px, and the seam ramps from the source to
-// the result over feather_px inside the grown region, so every pixel outside it keeps its
-// exact input bytes.
+// How the painted mask becomes the pixels that change (pipelines/compositor.h). Every
+// painted pixel (mask > 0) is regenerated and fully replaced; the region grows (or shrinks)
+// by grow_px, and the seam ramps from the source to the result over the outer feather_px of
+// the grown ring, so every pixel outside the region keeps its exact input bytes.
 struct MaskSettings {
   std::optional<int> grow_px;     // none: the window's side / 64 (at least 2); < 0 shrinks
   std::optional<int> feather_px;  // none: the grow (at least 2); 0: a hard edge
-  // Shift the generated colours so that the ring just outside the region matches the source.
-  bool colour_match = true;
+  // Shift the generated pixels by the mean colour step between the source just outside the
+  // region and the result just inside it (at most 32 levels). Off by default: GLIDE forces
+  // the known pixels at every step, so the step it leaves is small, and a mean over the band
+  // also moves new content that differs from its surroundings on purpose.
+  bool colour_match = false;
 };
 
 struct InpaintRequest {
@@ -56,9 +59,18 @@ struct InpaintRequest {
   std::vector<Image> finish_from;
 };
 
+// The text2im notebook's settings: guidance 3 and a DDIM upsampler (the inpainting
+// notebook's are GlideSettings' defaults).
+inline GlideSettings text2im_notebook_settings() {
+  GlideSettings s;
+  s.guidance_scale = 3.0f;
+  s.upsample_sampler = SamplerKind::ddim;
+  return s;
+}
+
 struct Text2ImRequest {
   std::string prompt;
-  GlideSettings settings;
+  GlideSettings settings = text2im_notebook_settings();
   int width = 256;  // output size; see run_glide_text2im for how a non-square one is made
   int height = 256;
   std::vector<Image> finish_from;  // as InpaintRequest::finish_from (one image)

@@ -1,8 +1,12 @@
 #pragma once
 // GLIDE inpainting and text-to-image: a 64x64 text-conditioned base model sampled with
 // classifier-free guidance, then the 64 -> 256 upsampler (glide/README.md section 7.4).
-// Inpainting works on images of any size: a square window around the mask is what the
-// models see (window.h), and the result is pasted back at the source resolution.
+// Inpainting works on images of any size: a square window around each group of mask regions
+// is what the models see (window.h), run one after the other with the same seeds, and the
+// results are pasted back at the source resolution by the one compositor (compositor.h).
+// Text-to-image generates the model's square and crops its centre to the requested aspect
+// ratio: GLIDE was trained on square images, and outpainting the rest would cost a second
+// inpainting run per image for what a crop gives at once.
 //
 // The models are loaded and placed on their device by the caller (engine/runtime); model
 // resolutions and text context come from their Configs, so tiny test models work too.
@@ -33,7 +37,6 @@ struct GlideModels {
 
 struct InpaintOptions {
   WindowOptions window;
-  PasteOptions paste;
   int base_mask_dilate_cells = 1;  // growth of the generate mask at the base resolution
 };
 

@@ -63,13 +63,18 @@ torch::Tensor repeat_rows(const torch::Tensor& t, int64_t rows) {
 
 }  // namespace
 
-std::vector<int> glide_stage_steps(const GlideSettings& s) {
-  std::vector<int> steps{
-      diffusion::respaced_schedule(diffusion::named_betas(kBaseSchedule), s.base_respacing).size()};
+std::vector<int> glide_stage_steps(const GlideSettings& s, bool finishing, int windows) {
+  std::vector<int> one;
+  if (!finishing)
+    one.push_back(
+        diffusion::respaced_schedule(diffusion::named_betas(kBaseSchedule), s.base_respacing)
+            .size());
   if (s.upsample)
-    steps.push_back(diffusion::respaced_schedule(diffusion::named_betas(kUpsampleSchedule),
-                                                 s.upsample_respacing)
-                        .size());
+    one.push_back(diffusion::respaced_schedule(diffusion::named_betas(kUpsampleSchedule),
+                                               s.upsample_respacing)
+                      .size());
+  std::vector<int> steps;
+  for (int w = 0; w < windows; ++w) steps.insert(steps.end(), one.begin(), one.end());
   return steps;
 }
 
@@ -106,6 +111,7 @@ void fill_parameters(RunResult& r, const GlideJob& job, const std::string& mode,
     if (!job.models.upsampler_hash.empty()) p["upsampler_hash"] = job.models.upsampler_hash;
     p["upsample_respacing"] = s.upsample_respacing;
     p["upsample_steps"] = std::to_string(up->size());
+    p["upsample_sampler"] = s.upsample_sampler == SamplerKind::ddim ? "DDIM" : "DDPM";
     p["upsample_temperature"] = format_number(s.upsample_temperature);
     p["upsample_resolution"] = std::to_string(job.models.upsampler->config().image_size);
   }
@@ -114,7 +120,8 @@ void fill_parameters(RunResult& r, const GlideJob& job, const std::string& mode,
 
 StagesOut run_stages(const GlideJob& job, const StageInputs& base_in,
                      const std::function<StageInputs(int size)>& up_inputs_for,
-                     const PreviewFn& preview, RunState& run) {
+                     const PreviewFn& preview, RunState& run, int first_index,
+                     const torch::Tensor& finish_base) {
   const GlideSettings& s = job.settings;
   const int n = s.candidates;
   const auto& bcfg = job.models.base->config();
@@ -132,7 +139,7 @@ StagesOut run_stages(const GlideJob& job, const StageInputs& base_in,
   StageSpec base;
   base.name = "base";
   base.model_name = job.models.base_name;
-  base.index = 1;
+  base.index = first_index;
   base.schedule = out.base_schedule;
   base.options.sampler = to_diffusion(s.sampler);
   base.options.eta = s.eta;
@@ -152,8 +159,17 @@ StagesOut run_stages(const GlideJob& job, const StageInputs& base_in,
   const int bs = bcfg.image_size;
   torch::Tensor x_T = noise.draw({3, bs, bs}, 2 * n, device);
   run.check_cancel();
-  base.model = glide_model_fn(job.models.base, base_text, base_inputs, double(s.guidance_scale));
-  torch::Tensor sample = run_stage(base, x_T, noise, run);
+  torch::Tensor sample;
+  if (finish_base.defined()) {
+    // The draws of x_T (above) and of every base step (run_stage draws one per step, the
+    // last included), in the same order and shapes: the generators end where a whole run's do.
+    for (int k = 0; k < out.base_schedule.size(); ++k) noise.draw({3, bs, bs}, 2 * n, device);
+    sample = finish_base.to(device);
+  } else {
+    base.model = glide_model_fn(job.models.base, base_text, base_inputs, double(s.guidance_scale));
+    sample = run_stage(base, x_T, noise, run);
+  }
+  out.base = sample;
   if (!s.upsample) {
     out.images = sample;
     return out;
@@ -164,9 +180,10 @@ StagesOut run_stages(const GlideJob& job, const StageInputs& base_in,
   StageSpec up;
   up.name = "upsample";
   up.model_name = job.models.upsampler_name;
-  up.index = 2;
+  up.index = finish_base.defined() ? first_index : first_index + 1;
   up.schedule = out.up_schedule;
-  up.options.sampler = diffusion::Sampler::ddpm;
+  // The text2im notebook samples its upsampler with DDIM (eta 0), the inpainting one with DDPM.
+  up.options.sampler = to_diffusion(s.upsample_sampler);
   up.candidates = n;
   up.preview = preview;
   TextBatch up_text = tokenize(job.tokenizer, job.prompt, ucfg.text_ctx, n);

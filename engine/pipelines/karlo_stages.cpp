@@ -116,7 +116,7 @@ torch::Tensor decode(const KarloModels& m, const KarloSettings& s, const TextFea
   st.refinements = options.refinements;
   st.candidates = n;
   const int out = options.preview_256 && s.super_resolve ? 256 : 0;
-  st.preview = [out](const torch::Tensor& x0) {
+  st.preview = [out](const torch::Tensor& x0, int) {
     Image im = tensor_to_image(x0.clamp(-1, 1));
     return out ? resize_image(im, out, out) : im;
   };
@@ -150,7 +150,7 @@ torch::Tensor super_resolve(const KarloModels& m, const torch::Tensor& samples64
   st.options.variance_type = diffusion::VarianceType::fixed_small;
   st.options.clip_denoised = true;
   st.candidates = n;
-  st.preview = [](const torch::Tensor& x0) { return tensor_to_image(x0); };
+  st.preview = [](const torch::Tensor& x0, int) { return tensor_to_image(x0); };
   torch::Tensor x_T = noise.draw({3, size, size}, n, dev);
   return run_stage(st, std::move(x_T), noise, run);
 }

@@ -4,14 +4,26 @@ namespace pb::pipelines {
 
 namespace {
 
-std::vector<GlidePreset> make_presets() {
-  GlidePreset def{"default", "GLIDE inpainting notebook: 100 DDPM base steps, fast27 upsampler",
-                  GlideSettings{}};
-  GlidePreset fast{"fast", "DDIM base with 25 steps, fast27 upsampler", GlideSettings{}};
+std::vector<GlidePreset> make_presets(GlideMode mode) {
+  const bool t2i = mode == GlideMode::text2im;
+  const GlideSettings base = t2i ? text2im_notebook_settings() : GlideSettings{};
+  GlidePreset def{"default",
+                  t2i ? "GLIDE text2im notebook: 100 DDPM base steps, guidance 3, DDIM fast27 "
+                        "upsampler"
+                      : "GLIDE inpainting notebook: 100 DDPM base steps, fast27 upsampler",
+                  base};
+  GlidePreset fast{"fast", "DDIM base with 25 steps, fast27 upsampler", base};
   fast.settings.sampler = SamplerKind::ddim;
   fast.settings.base_respacing = "ddim25";
   fast.settings.upsample_respacing = "fast27";
   return {def, fast};
+}
+
+bool same_sampling(const GlideSettings& a, const GlideSettings& b) {
+  return a.sampler == b.sampler && a.base_respacing == b.base_respacing &&
+         a.upsample_sampler == b.upsample_sampler &&
+         a.upsample_respacing == b.upsample_respacing && a.eta == b.eta &&
+         a.upsample_temperature == b.upsample_temperature;
 }
 
 std::vector<KarloPreset> make_karlo_presets() {
@@ -40,14 +52,21 @@ std::string karlo_preset_names() {
   return out;
 }
 
-const std::vector<GlidePreset>& glide_presets() {
-  static const std::vector<GlidePreset> presets = make_presets();
-  return presets;
+const std::vector<GlidePreset>& glide_presets(GlideMode mode) {
+  static const std::vector<GlidePreset> inpaint = make_presets(GlideMode::inpaint);
+  static const std::vector<GlidePreset> text2im = make_presets(GlideMode::text2im);
+  return mode == GlideMode::text2im ? text2im : inpaint;
 }
 
-const GlidePreset* find_glide_preset(const std::string& name) {
-  for (const auto& p : glide_presets())
+const GlidePreset* find_glide_preset(const std::string& name, GlideMode mode) {
+  for (const auto& p : glide_presets(mode))
     if (p.name == name) return &p;
+  return nullptr;
+}
+
+const GlidePreset* match_glide_preset(const GlideSettings& settings, GlideMode mode) {
+  for (const auto& p : glide_presets(mode))
+    if (same_sampling(p.settings, settings)) return &p;
   return nullptr;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Named GLIDE setting presets as data: the GUI's preset menu, the CLI's --preset and the
-// bench read this one table. "default" is the inpainting notebook; "fast" trades quality for
-// time with a DDIM base stage.
+// bench read this one table. "default" is the notebook of the mode (inpainting: guidance 5,
+// DDPM upsampler; text2im: guidance 3, DDIM upsampler); "fast" trades quality for time with
+// a DDIM base stage.
 #include <string>
 #include <vector>
 
@@ -15,9 +16,16 @@ struct GlidePreset {
   GlideSettings settings;  // seed and candidates are left at their defaults
 };
 
-const std::vector<GlidePreset>& glide_presets();
+enum class GlideMode { inpaint, text2im };
+
+const std::vector<GlidePreset>& glide_presets(GlideMode mode = GlideMode::inpaint);
 // nullptr if unknown.
-const GlidePreset* find_glide_preset(const std::string& name);
+const GlidePreset* find_glide_preset(const std::string& name,
+                                     GlideMode mode = GlideMode::inpaint);
+// The preset whose sampling (samplers, respacings, eta, temperature) `settings` has, or
+// nullptr: what a run read back from its parameters was made with.
+const GlidePreset* match_glide_preset(const GlideSettings& settings,
+                                      GlideMode mode = GlideMode::inpaint);
 // "default, fast" for messages.
 std::string glide_preset_names();
 

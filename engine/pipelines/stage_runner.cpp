@@ -118,7 +118,7 @@ torch::Tensor run_stage(const StageSpec& st, torch::Tensor x_T, CandidateNoise& 
         p.stage = st.name;
         p.step = info.k + 1;
         p.candidate = c;
-        p.image = st.preview(info.pred_xstart.slice(0, c, c + 1));
+        p.image = st.preview(info.pred_xstart.slice(0, c, c + 1), c);
         cb.on_preview(p);
       }
     }

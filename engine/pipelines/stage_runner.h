@@ -79,9 +79,9 @@ class CandidateNoise {
   std::vector<at::Generator> generators_;
 };
 
-// Turns the x0 prediction of one candidate ([1, ...] rows of the stage's state) into the
-// image a person sees while the stage runs.
-using PreviewFn = std::function<Image(const torch::Tensor& x0_row)>;
+// Turns the x0 prediction of candidate `candidate` ([1, ...] rows of the stage's state) into
+// the image a person sees while the stage runs.
+using PreviewFn = std::function<Image(const torch::Tensor& x0_row, int candidate)>;
 
 struct StageSpec {
   std::string name;        // "base", "upsample", "prior", "decoder", "super-resolution"

@@ -17,16 +17,25 @@ int place(int centre, int side, int len) {
   return std::clamp(centre - side / 2, 0, len - side);
 }
 
-cv::Rect to_cv(const Rect& r) { return {r.x, r.y, r.width, r.height}; }
-
-void require_mask(const Image& source, const Image& mask) {
-  if (mask.channels != 1 || mask.width != source.width || mask.height != source.height)
-    throw Error(ErrorCode::invalid_argument,
-                "the mask must be 1-channel and the same size as the image (image " +
-                    std::to_string(source.width) + "x" + std::to_string(source.height) + ", mask " +
-                    std::to_string(mask.width) + "x" + std::to_string(mask.height) + "x" +
-                    std::to_string(mask.channels) + ")");
+Rect unite(const Rect& a, const Rect& b) {
+  const int x0 = std::min(a.x, b.x), y0 = std::min(a.y, b.y);
+  const int x1 = std::max(a.x + a.width, b.x + b.width);
+  const int y1 = std::max(a.y + a.height, b.y + b.height);
+  return {x0, y0, x1 - x0, y1 - y0};
 }
+
+bool overlap(const Rect& a, const Rect& b) {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height &&
+         b.y < a.y + a.height;
+}
+
+// Beyond this many groups the pairwise merging would cost more than it saves: one window.
+constexpr int kMaxGroups = 256;
+
+struct Group {
+  Rect box;
+  Rect window;
+};
 
 }  // namespace
 
@@ -36,9 +45,8 @@ Rect mask_bbox(const Image& mask) {
   return {r.x, r.y, r.width, r.height};
 }
 
-Rect choose_window(int w, int h, const Image& change_mask, const WindowOptions& options) {
+Rect window_for_box(int w, int h, const Rect& box, const WindowOptions& options) {
   if (w <= 0 || h <= 0) throw Error(ErrorCode::invalid_argument, "empty image");
-  const Rect box = mask_bbox(change_mask);
   const int longest_image_side = std::max(w, h);
   int side = 0, cx = w / 2, cy = h / 2;
   if (box.width == 0) {
@@ -54,18 +62,120 @@ Rect choose_window(int w, int h, const Image& change_mask, const WindowOptions& 
   return {place(cx, side, w), place(cy, side, h), side, side};
 }
 
-Image crop_window(const Image& image, const Rect& window) {
-  const cv::Rect inside = to_cv(window) & cv::Rect(0, 0, image.width, image.height);
+Rect choose_window(int w, int h, const Image& change_mask, const WindowOptions& options) {
+  return window_for_box(w, h, mask_bbox(change_mask), options);
+}
+
+std::vector<Rect> choose_windows(int w, int h, const Image& change_mask,
+                                 const WindowOptions& options, cv::Mat* labels) {
+  if (w <= 0 || h <= 0) throw Error(ErrorCode::invalid_argument, "empty image");
+  cv::Mat binary = as_mat(change_mask) > 0;
+  cv::Mat comp;
+  const int n = cv::connectedComponents(binary, comp, 8, CV_32S) - 1;  // label 0: background
+  if (n <= 0) {
+    if (labels) *labels = cv::Mat::zeros(h, w, CV_32S);
+    return {};
+  }
+  // Pixel bboxes of the components, in one pass.
+  std::vector<int> x0(n, w), y0(n, h), x1(n, -1), y1(n, -1);
+  for (int y = 0; y < h; ++y) {
+    const int* row = comp.ptr<int>(y);
+    for (int x = 0; x < w; ++x) {
+      const int l = row[x] - 1;
+      if (l < 0) continue;
+      x0[l] = std::min(x0[l], x), x1[l] = std::max(x1[l], x);
+      y0[l] = std::min(y0[l], y), y1[l] = std::max(y1[l], y);
+    }
+  }
+  std::vector<Group> groups;
+  std::vector<int> group_of(n);  // component -> group (before merging: itself)
+  if (n > kMaxGroups) {
+    groups.push_back({mask_bbox(change_mask), {}});
+    std::fill(group_of.begin(), group_of.end(), 0);
+  } else {
+    for (int i = 0; i < n; ++i) {
+      groups.push_back({{x0[i], y0[i], x1[i] - x0[i] + 1, y1[i] - y0[i] + 1}, {}});
+      group_of[i] = i;
+    }
+  }
+  for (Group& g : groups) g.window = window_for_box(w, h, g.box, options);
+
+  // parent[i]: the group that group i was merged into (union-find over the original ids).
+  std::vector<int> parent(groups.size());
+  for (size_t i = 0; i < parent.size(); ++i) parent[i] = int(i);
+  std::vector<int> alive(groups.size());
+  for (size_t i = 0; i < alive.size(); ++i) alive[i] = int(i);
+  auto merge = [&](size_t ai, size_t bi) {
+    const int a = alive[ai], b = alive[bi];
+    groups[a].box = unite(groups[a].box, groups[b].box);
+    groups[a].window = window_for_box(w, h, groups[a].box, options);
+    parent[b] = a;
+    alive.erase(alive.begin() + long(bi));
+  };
+  for (;;) {
+    bool merged = false;
+    for (size_t i = 0; i < alive.size() && !merged; ++i)
+      for (size_t j = i + 1; j < alive.size() && !merged; ++j) {
+        const Group &a = groups[alive[i]], &b = groups[alive[j]];
+        const int joint = window_for_box(w, h, unite(a.box, b.box), options).width;
+        if (overlap(a.window, b.window) ||
+            joint <= options.merge_growth * std::max(a.window.width, b.window.width)) {
+          merge(i, j);
+          merged = true;
+        }
+      }
+    if (merged) continue;
+    if (int(alive.size()) <= std::max(1, options.max_windows)) break;
+    // Too many windows: merge the pair whose joint window is smallest.
+    size_t bi = 0, bj = 1;
+    int best = -1;
+    for (size_t i = 0; i < alive.size(); ++i)
+      for (size_t j = i + 1; j < alive.size(); ++j) {
+        const int s =
+            window_for_box(w, h, unite(groups[alive[i]].box, groups[alive[j]].box), options).width;
+        if (best < 0 || s < best) best = s, bi = i, bj = j;
+      }
+    merge(bi, bj);
+  }
+
+  std::sort(alive.begin(), alive.end(), [&](int a, int b) {
+    const Rect &ra = groups[a].window, &rb = groups[b].window;
+    return ra.y != rb.y ? ra.y < rb.y : ra.x < rb.x;
+  });
+  std::vector<Rect> out;
+  std::vector<int> index_of(groups.size(), -1);
+  for (size_t k = 0; k < alive.size(); ++k) {
+    out.push_back(groups[alive[k]].window);
+    index_of[alive[k]] = int(k);
+  }
+  if (labels) {
+    auto root = [&](int g) {
+      while (parent[g] != g) g = parent[g];
+      return g;
+    };
+    std::vector<int> window_of(n);
+    for (int i = 0; i < n; ++i) window_of[i] = index_of[root(group_of[i])] + 1;
+    *labels = cv::Mat::zeros(h, w, CV_32S);
+    for (int y = 0; y < h; ++y) {
+      const int* src = comp.ptr<int>(y);
+      int* dst = labels->ptr<int>(y);
+      for (int x = 0; x < w; ++x)
+        if (src[x] > 0) dst[x] = window_of[src[x] - 1];
+    }
+  }
+  return out;
+}
+
+Image crop_window(const Image& image, const Rect& window, std::uint8_t fill) {
+  const cv::Rect inside =
+      cv::Rect(window.x, window.y, window.width, window.height) & cv::Rect(0, 0, image.width, image.height);
   if (inside.empty()) throw Error(ErrorCode::internal, "window outside the image");
   cv::Mat roi = as_mat(image)(inside);
   cv::Mat out;
   const int top = inside.y - window.y, left = inside.x - window.x;
   const int bottom = window.y + window.height - (inside.y + inside.height);
   const int right = window.x + window.width - (inside.x + inside.width);
-  // BORDER_REFLECT_101 needs at least 2 pixels along a padded axis; a 1-pixel axis replicates.
-  const int border =
-      (inside.width > 1 && inside.height > 1) ? cv::BORDER_REFLECT_101 : cv::BORDER_REPLICATE;
-  cv::copyMakeBorder(roi, out, top, bottom, left, right, border);
+  cv::copyMakeBorder(roi, out, top, bottom, left, right, cv::BORDER_CONSTANT, cv::Scalar::all(fill));
   return from_mat(out);
 }
 
@@ -95,97 +205,6 @@ Image model_generate_mask(const Image& window_change_mask, int size, int dilate_
                                          cv::Size(2 * dilate_cells + 1, 2 * dilate_cells + 1)));
   }
   return from_mat(bin);
-}
-
-PasteGeometry paste_geometry(const Rect& window, const PasteOptions& options) {
-  PasteGeometry g;
-  g.dilate_px = options.dilate_px >= 0 ? options.dilate_px
-                                       : std::max(2, int(std::lround(window.width / 64.0)));
-  g.feather_px = options.feather_px >= 0 ? options.feather_px : g.dilate_px;
-  return g;
-}
-
-Image paste_region(const Image& change_mask, const Rect& window, const PasteOptions& options) {
-  const PasteGeometry g = paste_geometry(window, options);
-  cv::Mat dilated;
-  if (g.dilate_px > 0) {
-    cv::dilate(as_mat(change_mask), dilated,
-               cv::getStructuringElement(cv::MORPH_ELLIPSE,
-                                         cv::Size(2 * g.dilate_px + 1, 2 * g.dilate_px + 1)));
-  } else {
-    dilated = as_mat(change_mask).clone();
-  }
-  // Nothing outside the window can change: the model never saw it.
-  cv::Mat clipped = cv::Mat::zeros(dilated.size(), CV_8U);
-  const cv::Rect inside = to_cv(window) & cv::Rect(0, 0, dilated.cols, dilated.rows);
-  cv::threshold(dilated(inside), clipped(inside), 0, 255, cv::THRESH_BINARY);
-  return from_mat(clipped);
-}
-
-Paster::Paster(const Image& source, const Image& change_mask, const Rect& window,
-               const PasteOptions& options)
-    : source_(source), window_(window) {
-  require_mask(source, change_mask);
-  const PasteGeometry g = paste_geometry(window, options);
-  const Image region = paste_region(change_mask, window, options);
-  inside_ = to_cv(window) & cv::Rect(0, 0, source.width, source.height);
-  // Distance to the nearest pixel outside the region, ramped over feather_px: 0 outside,
-  // 1 from feather_px inwards.
-  // One more pixel around the window where the image continues, so that the region's zeros
-  // outside the window (it is clipped to it) make the ramp reach 0 at an inner window edge.
-  const cv::Rect grown =
-      cv::Rect(inside_.x - 1, inside_.y - 1, inside_.width + 2, inside_.height + 2) &
-      cv::Rect(0, 0, source.width, source.height);
-  cv::Mat dist;
-  cv::distanceTransform(as_mat(region)(grown), dist, cv::DIST_L2, cv::DIST_MASK_PRECISE);
-  alpha_ = dist(cv::Rect(inside_.x - grown.x, inside_.y - grown.y, inside_.width, inside_.height))
-               .clone();
-  if (g.feather_px > 0) {
-    alpha_ *= 1.0 / g.feather_px;
-  } else {
-    cv::threshold(alpha_, alpha_, 0, 1.0, cv::THRESH_BINARY);
-  }
-  cv::min(alpha_, 1.0, alpha_);
-}
-
-Image Paster::paste(const Image& generated) const {
-  if (generated.channels != source_.channels)
-    throw Error(ErrorCode::internal, "paste_back: channel count differs");
-  const Image full = resize_image(generated, window_.width, window_.height);
-  const cv::Mat gen = as_mat(full)(
-      cv::Rect(inside_.x - window_.x, inside_.y - window_.y, inside_.width, inside_.height));
-  Image out = source_;
-  cv::Mat dst = as_mat(out)(inside_);
-  const int c = source_.channels;
-  for (int y = 0; y < inside_.height; ++y) {
-    const float* a = alpha_.ptr<float>(y);
-    const std::uint8_t* gp = gen.ptr<std::uint8_t>(y);
-    std::uint8_t* dp = dst.ptr<std::uint8_t>(y);
-    for (int x = 0; x < inside_.width; ++x) {
-      if (a[x] <= 0.f) continue;  // outside the dilated mask: untouched bytes
-      for (int k = 0; k < c; ++k) {
-        const float v = a[x] * gp[x * c + k] + (1.f - a[x]) * dp[x * c + k];
-        dp[x * c + k] = std::uint8_t(std::clamp(std::lround(v), 0L, 255L));
-      }
-    }
-  }
-  return out;
-}
-
-Image paste_back(const Image& source, const Image& change_mask, const Rect& window,
-                 const Image& generated, const PasteOptions& options) {
-  return Paster(source, change_mask, window, options).paste(generated);
-}
-
-Image composite_alpha(const Image& change_mask, const MaskSettings& settings,
-                      const WindowOptions& options) {
-  const Rect window = choose_window(change_mask.width, change_mask.height, change_mask, options);
-  PasteOptions paste;
-  if (settings.grow_px) paste.dilate_px = std::max(0, *settings.grow_px);
-  if (settings.feather_px) paste.feather_px = std::max(0, *settings.feather_px);
-  const Image zeros(change_mask.width, change_mask.height, 1);
-  const Image ones(window.width, window.height, 1, 255);
-  return Paster(zeros, change_mask, window, paste).paste(ones);
 }
 
 }  // namespace pb::pipelines

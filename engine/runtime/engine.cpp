@@ -25,6 +25,7 @@
 #include "engine/runtime/device.h"
 #include "engine/runtime/model_cache.h"
 #include "engine/runtime/model_files.h"
+#include "engine/runtime/model_verify.h"
 
 namespace pb {
 
@@ -211,7 +212,19 @@ ModelAvailability Engine::availability() const {
     const auto missing = missing_files(dir, feature);
     for (const ModelFile* m : missing) f.missing.push_back(m->name);
     f.reason = missing_files_message(dir, missing);
-    f.available = missing.empty();
+    // A present file that is visibly cut short makes the feature unavailable too: loading
+    // it would only fail minutes later. (Keys and shapes are the models dialog's check.)
+    for (const ModelFile* m : files_for(feature)) {
+      const auto path = locate_model_file(dir, *m);
+      if (!path) continue;
+      const std::string why = quick_truncation_check(*path);
+      if (why.empty()) continue;
+      f.broken.push_back(m->name);
+      if (!f.reason.empty()) f.reason += "\n";
+      f.reason += m->name + " in " + dir + " cannot be read: " + why +
+                  ". Fetch it again with promptbrush-fetch-models or from " + m->url + ".";
+    }
+    f.available = missing.empty() && f.broken.empty();
     a.features.push_back(std::move(f));
   }
   return a;

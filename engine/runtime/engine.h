@@ -60,7 +60,8 @@ struct FeatureAvailability {
   ModelFeature feature = ModelFeature::inpaint;
   bool available = false;
   std::vector<std::string> missing;  // file names
-  std::string reason;                // why not: each missing file, where to get it; "" if available
+  std::vector<std::string> broken;   // present but cut short (a partial download)
+  std::string reason;  // why not: each missing or broken file, where to get it; "" if available
 };
 
 struct ModelAvailability {

@@ -10,7 +10,9 @@
 #include <unordered_map>
 
 #include "engine/core/error.h"
+#include "engine/io/mmap_file.h"
 #include "engine/io/tensor_listing.h"
+#include "engine/io/zip_archive.h"
 #include "engine/nn/unclip/clip_stats.h"
 #include "engine/text/vocab_files.h"
 
@@ -246,6 +248,23 @@ VerifyResult verify_in_folder(const std::string& models_dir, const ModelFile& fi
     it = it->first.path == key.path && it->first.role == key.role ? cache().erase(it) : ++it;
   cache().emplace(key, r);
   return r;
+}
+
+std::string quick_truncation_check(const std::string& path) {
+  try {
+    const auto file = io::MappedFile::open(path);
+    if (file->size() == 0) return "the file is empty";
+    const io::ByteSpan bytes{file->data(), file->size()};
+    // Only the first and the last 64 KiB pages are touched.
+    const bool zip_start = bytes.size >= 4 && bytes.data[0] == 'P' && bytes.data[1] == 'K' &&
+                           bytes.data[2] == 3 && bytes.data[3] == 4;
+    if (zip_start && !io::ZipArchive::looks_like_zip(bytes))
+      return "it ends before its zip directory (" + human_bytes(bytes.size) +
+             "): the download was cut short";
+    return {};
+  } catch (const Error& e) {
+    return e.what();
+  }
 }
 
 void clear_verify_cache() {

@@ -48,6 +48,11 @@ VerifyResult verify_checkpoint(const std::string& path, const ModelExpectation& 
 VerifyResult verify_model_file(const ModelFile& file, const std::string& path);
 // Locates the file in the models folder first; cached (see above).
 VerifyResult verify_in_folder(const std::string& models_dir, const ModelFile& file);
+// Milliseconds, for every availability() check: a zip checkpoint (torch.save, TorchScript)
+// whose end-of-central-directory record is missing was cut short (a partial download), and
+// an empty file is no model. Returns the reason, or "" when nothing is wrong that this can
+// see (only verify_* reads the directory and the shapes).
+std::string quick_truncation_check(const std::string& path);
 // Forgets cached results (tests; a Refresh that must look again anyway re-checks changed
 // files by their size and time without this).
 void clear_verify_cache();

@@ -1,5 +1,5 @@
-// Window choice, model masks, paste-back byte identity and classic fill: the image geometry
-// of inpainting at any size, without models.
+// Window choice (one per group of regions), padding, model masks and classic fill: the image
+// geometry of inpainting at any size, without models.
 #include <QtTest>
 
 #include <random>
@@ -116,58 +116,88 @@ class PipelinesGeometry : public QObject {
     QCOMPARE(int(gs.at(40, 10)), 0);
   }
 
-  void paste_back_identity_outside_dilated_mask_data() {
-    QTest::addColumn<int>("w");
-    QTest::addColumn<int>("h");
-    QTest::addColumn<int>("mx");
-    QTest::addColumn<int>("my");
-    QTest::newRow("inside") << 640 << 480 << 300 << 200;
-    QTest::newRow("at an edge") << 640 << 480 << 0 << 440;
-    QTest::newRow("padded window") << 900 << 150 << 50 << 20;
-    QTest::newRow("tiny") << 17 << 9 << 4 << 2;
-  }
-  void paste_back_identity_outside_dilated_mask() {
-    QFETCH(int, w);
-    QFETCH(int, h);
-    QFETCH(int, mx);
-    QFETCH(int, my);
-    const Image src = noise_image(w, h, 11);
-    Image mask = rect_mask(w, h, mx, my, std::min(40, w - mx), std::min(40, h - my));
-    mask.at(w - 1, h - 1) = 255;  // a second, far-away blob
-    const Rect win = choose_window(w, h, mask);
-    const Image generated = noise_image(256, 256, 12);
-    const Image out = paste_back(src, mask, win, generated);
-    const Image region = paste_region(mask, win);
-    QCOMPARE(out.width, w);
-    QCOMPARE(out.height, h);
-    long changed_inside_mask = 0;
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x) {
-        if (!region.at(x, y)) {
-          for (int c = 0; c < 3; ++c)
-            if (out.at(x, y, c) != src.at(x, y, c))
-              QFAIL(qPrintable(
-                  QString("pixel (%1, %2) outside the dilated mask changed").arg(x).arg(y)));
-        }
-        if (mask.at(x, y))
-          for (int c = 0; c < 3; ++c) changed_inside_mask += out.at(x, y, c) != src.at(x, y, c);
-      }
-    QVERIFY(changed_inside_mask > 0);
-    // Every change pixel is inside the region, and the region is the mask grown a little.
-    for (int y = 0; y < h; ++y)
-      for (int x = 0; x < w; ++x)
-        if (mask.at(x, y)) QVERIFY(region.at(x, y));
+  void far_apart_strokes_get_a_window_each() {
+    // Two small strokes in opposite corners of a 4000 x 3000 photo: two small windows, each
+    // at its own scale, instead of one window the size of the photo.
+    Image mask = rect_mask(4000, 3000, 100, 120, 40, 30);
+    const Image second = rect_mask(4000, 3000, 3850, 2900, 60, 50);
+    for (size_t i = 0; i < mask.pixels.size(); ++i) mask.pixels[i] |= second.pixels[i];
+    cv::Mat labels;
+    const std::vector<Rect> wins = choose_windows(4000, 3000, mask, {}, &labels);
+    QCOMPARE(wins.size(), size_t(2));
+    QVERIFY(contains(wins[0], {100, 120, 40, 30}));
+    QVERIFY(contains(wins[1], {3850, 2900, 60, 50}));
+    // No enlargement beyond what each region needs: min_side, as for a single stroke.
+    QCOMPARE(wins[0].width, 128);
+    QCOMPARE(wins[1].width, 128);
+    QCOMPARE(labels.at<int>(130, 110), 1);
+    QCOMPARE(labels.at<int>(2920, 3900), 2);
+    QCOMPARE(labels.at<int>(1500, 2000), 0);
   }
 
-  void paste_back_replaces_mask_interior_fully() {
-    const Image src = noise_image(400, 300, 1);
-    const Image mask = rect_mask(400, 300, 150, 100, 60, 60);
-    const Rect win = choose_window(400, 300, mask);
-    Image gen(256, 256, 3, 200);
-    const Image out = paste_back(src, mask, win, gen);
-    // Deep inside the mask alpha is 1: the generated value exactly.
-    for (int y = 110; y < 150; ++y)
-      for (int x = 160; x < 200; ++x) QCOMPARE(int(out.at(x, y, 1)), 200);
+  void close_strokes_share_a_window() {
+    Image mask = rect_mask(1000, 800, 400, 400, 30, 30);
+    const Image second = rect_mask(1000, 800, 470, 420, 20, 20);  // 40 px away
+    for (size_t i = 0; i < mask.pixels.size(); ++i) mask.pixels[i] |= second.pixels[i];
+    const std::vector<Rect> wins = choose_windows(1000, 800, mask);
+    QCOMPARE(wins.size(), size_t(1));
+    QVERIFY(contains(wins[0], {400, 400, 90, 40}));
+  }
+
+  void many_regions_merge_down_to_max_windows() {
+    // A 6 x 5 grid of specks, each far from the others: never more than max_windows runs,
+    // and the windows never overlap.
+    Image mask(3000, 2500, 1);
+    for (int gy = 0; gy < 5; ++gy)
+      for (int gx = 0; gx < 6; ++gx) mask.at(100 + gx * 500, 100 + gy * 500) = 255;
+    WindowOptions o;
+    o.max_windows = 3;
+    cv::Mat labels;
+    const std::vector<Rect> wins = choose_windows(3000, 2500, mask, o, &labels);
+    QVERIFY(!wins.empty());
+    QVERIFY(int(wins.size()) <= 3);
+    for (size_t i = 0; i < wins.size(); ++i)
+      for (size_t j = i + 1; j < wins.size(); ++j) {
+        const Rect &a = wins[i], &b = wins[j];
+        QVERIFY(a.x >= b.x + b.width || b.x >= a.x + a.width || a.y >= b.y + b.height ||
+                b.y >= a.y + a.height);
+      }
+    // Every speck is inside the window its label names.
+    for (int gy = 0; gy < 5; ++gy)
+      for (int gx = 0; gx < 6; ++gx) {
+        const int x = 100 + gx * 500, y = 100 + gy * 500;
+        const int l = labels.at<int>(y, x);
+        QVERIFY(l >= 1 && l <= int(wins.size()));
+        QVERIFY(contains(wins[size_t(l - 1)], {x, y, 1, 1}));
+      }
+  }
+
+  void hostile_speckle_mask_stays_bounded() {
+    // Every other pixel painted: thousands of components, one window, quickly.
+    Image mask(600, 400, 1);
+    for (int y = 0; y < 400; y += 2)
+      for (int x = 0; x < 600; x += 2) mask.at(x, y) = 255;
+    const std::vector<Rect> wins = choose_windows(600, 400, mask);
+    QCOMPARE(wins.size(), size_t(1));
+    QVERIFY(contains(wins[0], mask_bbox(mask)));
+  }
+
+  void padding_is_marked_to_generate_never_mirrored() {
+    // A window taller than the image: the padding is filled, not reflected.
+    const Image img = noise_image(300, 100, 5);
+    Image mask = rect_mask(300, 100, 100, 10, 120, 80);
+    const Rect win = choose_window(300, 100, mask);
+    QVERIFY(win.height > 100);
+    const Image crop = crop_window(img, win);
+    const Image mcrop = crop_window(mask, win, 255);
+    for (int y = 0; y < win.height; ++y) {
+      const bool outside = win.y + y < 0 || win.y + y >= 100;
+      for (int x = 0; x < win.width; ++x) {
+        if (!outside) continue;
+        QCOMPARE(int(mcrop.at(x, y)), 255);
+        for (int c = 0; c < 3; ++c) QCOMPARE(int(crop.at(x, y, c)), 0);
+      }
+    }
   }
 
   void classic_fill_changes_only_masked_pixels_data() {

@@ -1,11 +1,12 @@
 // Whole GLIDE inpainting and text-to-image runs with tiny random-weight models built here
 // (the pipeline takes resolutions and text context from the models' Configs): progress,
 // previews, cancel within one step, seed reproducibility, output size, byte identity
-// outside the dilated mask.
+// outside the grown mask.
 // LibTorch headers before Qt's: Qt's "slots" macro breaks ATen's ivalue_inl.h.
 #include "engine/core/error.h"
 #include "engine/pipelines/glide_pipeline.h"
-#include "engine/pipelines/window.h"
+#include "engine/pipelines/compositor.h"
+#include "tests/common/glide_tiny.h"
 
 #include <QtTest>
 
@@ -15,41 +16,9 @@
 
 using namespace pb;
 using namespace pb::pipelines;
-using nn::glide::Config;
-using nn::glide::GlideUNet;
+using pbtest::tiny_glide_models;
 
 namespace {
-
-Config tiny(bool inpaint, bool super_res, int image_size) {
-  Config c = super_res ? Config::upsample() : Config::base();
-  c.image_size = image_size;
-  c.num_channels = 32;
-  c.num_res_blocks = 1;
-  // The reference needs 2^(levels + 2) == image_size: 16 -> 2 levels, 32 -> 3.
-  c.channel_mult.assign(image_size == 16 ? 2 : 3, 1);
-  c.attention_resolutions = {8};
-  c.num_heads = 1;
-  c.num_head_channels = 16;
-  c.text_ctx = 8;
-  c.xf_width = 8;
-  c.xf_layers = 1;
-  c.xf_heads = 2;
-  c.inpaint = inpaint;
-  c.super_res = super_res;
-  return c;
-}
-
-GlideModels tiny_models(bool inpaint) {
-  torch::manual_seed(5);
-  GlideModels m;
-  m.base = GlideUNet(tiny(inpaint, false, 16));
-  m.upsampler = GlideUNet(tiny(inpaint, true, 32));
-  m.base->eval();
-  m.upsampler->eval();
-  m.base_name = inpaint ? "tiny-base-inpaint" : "tiny-base";
-  m.upsampler_name = inpaint ? "tiny-upsample-inpaint" : "tiny-upsample";
-  return m;
-}
 
 Image noise_image(int w, int h, unsigned seed) {
   Image img(w, h, 3);
@@ -83,8 +52,8 @@ class PipelinesGlide : public QObject {
     PB_REQUIRE_FIXTURE(vocab, "tokenizer/encoder.json.gz");
     tok_ = text::GlideTokenizer::load(QFileInfo(vocab).absolutePath().toStdString());
     torch::set_num_threads(1);
-    inpaint_ = tiny_models(true);
-    text2im_ = tiny_models(false);
+    inpaint_ = tiny_glide_models(true);
+    text2im_ = tiny_glide_models(false);
   }
 
   void inpaint_run_reports_and_keeps_unmasked_pixels() {
@@ -99,7 +68,7 @@ class PipelinesGlide : public QObject {
 
     QCOMPARE(r.images.size(), size_t(2));
     QVERIFY((r.seeds == std::vector<std::uint64_t>{7, 8}));
-    const Image region = paste_region(req.mask, r.window);
+    const Image region = composite_alpha(req.mask, req.mask_settings);
     for (const Image& out : r.images) {
       QCOMPARE(out.width, 90);
       QCOMPARE(out.height, 60);
@@ -109,7 +78,7 @@ class PipelinesGlide : public QObject {
         for (int x = 0; x < 90; ++x)
           for (int c = 0; c < 3; ++c) {
             const bool same = out.at(x, y, c) == req.image.at(x, y, c);
-            if (!region.at(x, y)) QVERIFY2(same, "pixel outside the dilated mask changed");
+            if (!region.at(x, y)) QVERIFY2(same, "pixel outside the grown mask changed");
             if (req.mask.at(x, y)) changed += !same;
           }
       QVERIFY(changed > 0);

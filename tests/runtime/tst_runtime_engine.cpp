@@ -133,6 +133,35 @@ class RuntimeEngine : public QObject {
     QVERIFY(msg.find("Download it from https://") != std::string::npos);
   }
 
+  void truncated_download_is_unavailable() {
+    if (!have_models_) QSKIP("fixture models not found");
+    // The models folder again, with base_inpaint.pt cut short as a broken download leaves it.
+    QTemporaryDir d;
+    for (const QString& f : QDir(models_.path()).entryList(QDir::Files))
+      QVERIFY(QFile::copy(models_.path() + "/" + f, d.path() + "/" + f));
+    QVERIFY(QDir(d.path()).mkpath("tokenizer"));
+    for (const char* f : {"tokenizer/encoder.json.gz", "tokenizer/vocab.bpe.gz"})
+      QVERIFY(QFile::copy(models_.path() + "/" + f, d.path() + "/" + f));
+    Engine whole({.models_dir = d.path().toStdString()});
+    QVERIFY(whole.availability().available(ModelFeature::inpaint));
+    QFile base(d.path() + "/base_inpaint.pt");
+    QVERIFY(base.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));  // a copy
+    QVERIFY(base.resize(base.size() / 2));
+    Engine cut({.models_dir = d.path().toStdString()});
+    const FeatureAvailability& f = cut.availability().of(ModelFeature::inpaint);
+    QVERIFY(!f.available);
+    QVERIFY(f.missing.empty());
+    QCOMPARE(f.broken, std::vector<std::string>{"base_inpaint.pt"});
+    QVERIFY2(f.reason.find("base_inpaint.pt in " + d.path().toStdString() + " cannot be read") !=
+                 std::string::npos,
+             f.reason.c_str());
+    QVERIFY(f.reason.find("cut short") != std::string::npos);
+    QVERIFY(f.reason.find("promptbrush-fetch-models") != std::string::npos);
+    // An empty file is no model either.
+    QVERIFY(base.resize(0));
+    QVERIFY(!cut.availability().available(ModelFeature::inpaint));
+  }
+
   void classic_fill_without_weights() {
     QTemporaryDir empty;
     Outcomes out;  // outlives the engine: done callbacks may still be returning

@@ -88,8 +88,9 @@ class PromptPanel : public QWidget {
   QLabel* progressText_ = nullptr;
 
   Availability availability_;
-  // GLIDE and unCLIP have different guidance defaults (5 and 8): each mode keeps its own.
-  double guidanceByMode_[kGenerationModeCount] = {5.0, 5.0, 8.0, 8.0};
+  // Each mode keeps its own guidance, from the notebooks' defaults: GLIDE inpainting 5,
+  // GLIDE text2im 3, Karlo's decoder 8.
+  double guidanceByMode_[kGenerationModeCount] = {5.0, 3.0, 8.0, 8.0};
   GenerationMode shownMode_ = GenerationMode::Inpaint;
   GenerationMode emittedMode_ = GenerationMode::Inpaint;
   QStringList history_;
