@@ -63,6 +63,9 @@ void checkTree(const QString& root) {
     QVERIFY2(icon.hasAlphaChannel(), qPrintable(path));
   }
   QVERIFY(QFile::exists(d.filePath("share/icons/hicolor/scalable/apps/" + kId + ".svg")));
+  QFile copyright(d.filePath("share/doc/promptbrush/copyright"));
+  QVERIFY(copyright.open(QIODevice::ReadOnly));
+  QVERIFY(copyright.readAll().contains("MIT License"));
   for (const char* page : {"promptbrush", "promptbrush-cli", "promptbrush-fetch-models"})
     QVERIFY2(QFile::exists(d.filePath(QStringLiteral("share/man/man1/%1.1.gz").arg(page))), page);
 
