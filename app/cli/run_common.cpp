@@ -1,3 +1,6 @@
+// LibTorch headers (image_convert.h) before Qt's: Qt's "slots" macro breaks ATen.
+#include "engine/pipelines/image_convert.h"
+
 #include "app/cli/run_common.h"
 
 #include <unistd.h>
@@ -8,7 +11,6 @@
 #include <iostream>
 
 #include "app/common/app_settings.h"
-#include "engine/pipelines/image_convert.h"
 #include "engine/pipelines/png_io.h"
 #include "engine/pipelines/png_metadata.h"
 #include "engine/pipelines/presets.h"
@@ -233,8 +235,9 @@ std::string base_path(const std::string& candidate_png, int window, int windows)
   std::string stem = candidate_png;
   if (stem.size() > 4 && stem.compare(stem.size() - 4, 4, ".png") == 0)
     stem.resize(stem.size() - 4);
-  return stem + ".base" + (windows > 1 ? "-" + std::to_string(window + 1) : std::string()) +
-         ".png";
+  std::string out = stem + ".base";
+  if (windows > 1) out += std::string("-") + std::to_string(window + 1);
+  return out + ".png";
 }
 
 std::set<std::string> karlo_value_options() {

@@ -295,7 +295,8 @@ class TestWindow : public QObject {
     QTemporaryDir other;
     for (const char* name : {"base.pt", "upsample.pt", "encoder.json.gz", "vocab.bpe.gz"}) {
       QFile f(QDir(other.path()).filePath(name));
-      QVERIFY(f.open(QIODevice::WriteOnly));
+      // Not empty: an empty file is a broken download, and the mode stays off.
+      QVERIFY(f.open(QIODevice::WriteOnly) && f.write("stand-in") > 0);
     }
     // The folder field is the dialog's own line edit (the spin boxes' are theirs).
     const auto folderField = [](SettingsDialog* d) {

@@ -148,7 +148,8 @@ class RuntimeEngine : public QObject {
     QVERIFY(base.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner));  // a copy
     QVERIFY(base.resize(base.size() / 2));
     Engine cut({.models_dir = d.path().toStdString()});
-    const FeatureAvailability& f = cut.availability().of(ModelFeature::inpaint);
+    const ModelAvailability a = cut.availability();
+    const FeatureAvailability& f = a.of(ModelFeature::inpaint);
     QVERIFY(!f.available);
     QVERIFY(f.missing.empty());
     QCOMPARE(f.broken, std::vector<std::string>{"base_inpaint.pt"});
