@@ -5,6 +5,7 @@
 #include "engine/diffusion/guidance.h"
 #include "engine/diffusion/noise.h"
 #include "engine/diffusion/sampler.h"
+#include "engine/pipelines/presets.h"
 
 namespace pb::pipelines {
 
@@ -96,6 +97,8 @@ void fill_parameters(RunResult& r, const GlideJob& job, const std::string& mode,
   for (auto v : job.seeds) seeds += (seeds.empty() ? "" : ",") + std::to_string(v);
   p["seeds"] = seeds;
   p["base_respacing"] = s.base_respacing;
+  // Restoring a run from its PNG shows its preset again (see match_glide_preset).
+  if (auto preset = match_glide_preset(s)) p["preset"] = *preset;
   p["eta"] = format_number(s.eta);
   p["candidates"] = std::to_string(s.candidates);
   p["model"] = job.models.base_name;
@@ -105,6 +108,7 @@ void fill_parameters(RunResult& r, const GlideJob& job, const std::string& mode,
     p["model"] += " + " + job.models.upsampler_name;
     if (!job.models.upsampler_hash.empty()) p["upsampler_hash"] = job.models.upsampler_hash;
     p["upsample_respacing"] = s.upsample_respacing;
+    p["upsample_sampler"] = s.upsample_sampler == SamplerKind::ddim ? "DDIM" : "DDPM";
     p["upsample_steps"] = std::to_string(up->size());
     p["upsample_temperature"] = format_number(s.upsample_temperature);
     p["upsample_resolution"] = std::to_string(job.models.upsampler->config().image_size);

@@ -57,6 +57,17 @@ std::string glide_preset_names() {
   return out;
 }
 
+std::optional<std::string> match_glide_preset(const GlideSettings& s) {
+  for (const auto& p : glide_presets()) {
+    const GlideSettings& q = p.settings;
+    if (s.sampler == q.sampler && s.base_respacing == q.base_respacing &&
+        s.upsample_sampler == q.upsample_sampler && s.upsample_respacing == q.upsample_respacing &&
+        s.eta == q.eta && s.upsample_temperature == q.upsample_temperature)
+      return p.name;
+  }
+  return std::nullopt;
+}
+
 const char* to_string(SamplerKind kind) { return kind == SamplerKind::ddim ? "ddim" : "ddpm"; }
 
 }  // namespace pb::pipelines

@@ -2,6 +2,7 @@
 // Named GLIDE setting presets as data: the GUI's preset menu, the CLI's --preset and the
 // bench read this one table. "default" is the inpainting notebook; "fast" trades quality for
 // time with a DDIM base stage.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,10 @@ const std::vector<GlidePreset>& glide_presets();
 const GlidePreset* find_glide_preset(const std::string& name);
 // "default, fast" for messages.
 std::string glide_preset_names();
+// The preset whose sampling (samplers, respacings, eta, upsampler temperature) `s` has, if
+// any: what a run's parameters record, so that restoring them shows the preset again.
+// Guidance, seed, candidates and the stage switches are a run's own, not the preset's.
+std::optional<std::string> match_glide_preset(const GlideSettings& s);
 
 const char* to_string(SamplerKind kind);
 
