@@ -7,21 +7,21 @@
 #include "app/gui/engine_bridge.h"
 #include "app/gui/image_convert.h"
 #include "app/gui/interpolation_controller.h"
+#include "app/gui/run_history.h"
 #include "engine/core/printable.h"
-#include "engine/pipelines/presets.h"
 #include "engine/runtime/model_files.h"
 #include "engine/runtime/model_verify.h"
 #include "ui/document/document.h"
 #include "ui/mainwindow/main_window.h"
 #include "ui/panels/gallery_panel.h"
+#include "ui/panels/history_panel.h"
+#include "ui/panels/prompt_panel.h"
+#include "ui/panels/run_queue_view.h"
 
 namespace pbapp {
 
 namespace {
 constexpr char kFirstRunKey[] = "ui/firstRunShown";
-// Every Generate press belongs to this group: a newer press supersedes the queued or running
-// older one, so rapid presses never pile up.
-constexpr char kGenerateGroup[] = "generate";
 
 QString roleText(const pb::ModelFile& f) {
   QStringList unlocks;
@@ -115,39 +115,27 @@ Availability toAvailability(const pb::ModelAvailability& a) {
   return out;
 }
 
-pb::GlideSettings glideSettings(const RunSettings& s) {
-  const char* preset = s.quality == QualityPreset::Fast ? "fast" : "default";
-  const auto mode = s.mode == GenerationMode::TextToImage ? pb::pipelines::GlideMode::text2im
-                                                          : pb::pipelines::GlideMode::inpaint;
-  const pb::pipelines::GlidePreset* p = pb::pipelines::find_glide_preset(preset, mode);
-  pb::GlideSettings g = p ? p->settings : pb::GlideSettings{};
-  if (s.quality == QualityPreset::Custom) {
-    g.sampler = pb::SamplerKind::ddpm;
-    g.base_respacing = std::to_string(s.customSteps);
-  }
-  g.guidance_scale = float(s.guidanceScale);
-  if (!s.randomSeed) g.seed = s.seed;
-  g.candidates = qMax(1, s.candidates);
-  return g;
-}
-
-pb::KarloSettings karloSettings(const RunSettings& s) {
-  const char* preset = s.quality == QualityPreset::Fast ? "fast" : "default";
-  const pb::pipelines::KarloPreset* p = pb::pipelines::find_karlo_preset(preset);
-  pb::KarloSettings k = p ? p->settings : pb::KarloSettings{};
-  if (s.quality == QualityPreset::Custom) k.decoder_respacing = std::to_string(s.customSteps);
-  k.decoder_guidance_scale = float(s.guidanceScale);
-  if (!s.randomSeed) k.seed = s.seed;
-  k.candidates = qMax(1, s.candidates);
-  k.super_resolve = !s.previewOnly;
-  return k;
-}
-
 AppController::AppController(MainWindow* window, EngineBridge* bridge,
-                             const ModelsDirChoice& models, QObject* parent)
+                             const ModelsDirChoice& models, const QString& historyDir,
+                             QObject* parent)
     : QObject(parent), window_(window), bridge_(bridge), models_(models) {
   connect(window, &MainWindow::generateRequested, this, &AppController::generate);
   connect(window, &MainWindow::cancelRequested, this, &AppController::cancel);
+  connect(window->promptPanel()->queueView(), &RunQueueView::removeRequested, this,
+          &AppController::removeQueued);
+  // Queued runs belong to the image they were queued on; the window cancels the running one.
+  connect(window->document(), &Document::imageReplaced, this, [this] {
+    if (queue_.empty()) return;
+    const int n = int(queue_.size());
+    queue_.clear();
+    showQueue();
+    if (window_)
+      window_->showInfo(tr("Another image is open: removed %n queued run(s).", nullptr, n));
+  });
+  connect(window, &MainWindow::closing, this, [this] {
+    queue_.clear();  // before the running job's cancellation could start the next
+    showQueue();
+  });
   connect(window, &MainWindow::modelsRefreshRequested, this, &AppController::refreshModels);
   connect(window, &MainWindow::modelsDownloadRequested, this, &AppController::downloadModels);
   connect(window, &MainWindow::modelsDownloadCancelRequested, this, [this] {
@@ -174,6 +162,18 @@ AppController::AppController(MainWindow* window, EngineBridge* bridge,
   es.precision = precisionSetting();
   window->setEngineSettings(es);
   interpolation_ = new InterpolationController(window, bridge, this);
+
+  history_ = new RunHistory(historyDir.isEmpty() ? RunHistory::defaultDir() : historyDir, this);
+  connect(history_, &RunHistory::writeFailed, this, [this](const QString& message) {
+    if (window_) window_->showError(message);
+  });
+  QString problem;
+  for (const RunRecord& run : history_->load(&problem)) {
+    window->historyPanel()->addRun(run);
+    nextRunId_ = qMax(nextRunId_, run.id + 1);  // ids stay unique across sessions
+  }
+  if (!problem.isEmpty()) window->showInfo(problem);
+  connect(window->historyPanel(), &HistoryPanel::runSelected, this, &AppController::showHistoryRun);
   refreshModels();
 }
 
@@ -244,10 +244,9 @@ bool AppController::showFirstRunIfNeeded() {
 void AppController::generate(const RunSettings& s) {
   if (!window_) return;
   Document* doc = window_->document();
-  JobFrame frame;
-  pb::JobRequest request;
-  const bool inpaint = s.mode == GenerationMode::Inpaint;
-  if (inpaint) {
+  PendingRun run;
+  run.settings = s;
+  if (s.mode == GenerationMode::Inpaint) {
     if (!doc->hasImage()) {
       window_->showInfo(tr("Open an image first (File ▸ Open, drag and drop, or Ctrl+V)."));
       return;
@@ -256,23 +255,10 @@ void AppController::generate(const RunSettings& s) {
       window_->showInfo(tr("Paint over the area that should change first."));
       return;
     }
-    frame = {doc->image(), doc->mask()};
-    if (s.method == FillMethod::Glide) {
-      request = pb::InpaintRequest{toRgb(doc->image()), toMask(doc->mask()), s.prompt.toStdString(),
-                                   glideSettings(s)};
-    } else {
-      pb::ClassicFillRequest fill{toRgb(doc->image()), toMask(doc->mask())};
-      fill.method = s.method == FillMethod::ClassicNavierStokes ? pb::ClassicMethod::navier_stokes
-                                                                : pb::ClassicMethod::telea;
-      request = std::move(fill);
-    }
+    run.frame = {doc->image(), doc->mask()};
   } else if (s.mode == GenerationMode::TextToImage) {
     if (!doc->hasImage()) window_->newCanvas(QSize(256, 256), Qt::white);
-    frame = {doc->image(), {}};
-    pb::Text2ImRequest t2i{s.prompt.toStdString(), glideSettings(s)};
-    t2i.width = doc->image().width();
-    t2i.height = doc->image().height();
-    request = std::move(t2i);
+    run.frame = {doc->image(), {}};
   } else if (s.mode == GenerationMode::Variations) {
     if (!doc->hasImage()) {
       window_->showInfo(tr("Open an image first (File ▸ Open, drag and drop, or Ctrl+V)."));
@@ -283,21 +269,89 @@ void AppController::generate(const RunSettings& s) {
     // non-square source into CLIP's square input.
     const GalleryPanel* gallery = window_->galleryPanel();
     const QImage picked = gallery->candidate(gallery->selected());
-    const QImage source = picked.isNull() ? doc->image() : picked;
-    frame = {doc->image(), {}};
-    request = pb::VariationsRequest{toRgb(source), karloSettings(s)};
+    run.source = picked.isNull() ? doc->image() : picked;
+    run.frame = {doc->image(), {}};
   } else {
     interpolation_->renderStrip();
     return;
   }
-  currentJob_ = bridge_->submit(std::move(request), frame, kGenerateGroup);
+  if (isRunning()) {
+    run.ticket = nextTicket_++;
+    queue_.push_back(std::move(run));
+    showQueue();
+    return;
+  }
+  start(run);
+}
+
+void AppController::start(const PendingRun& run) {
+  const RunSettings& s = run.settings;
+  pb::JobRequest request;
+  if (s.mode == GenerationMode::Inpaint && s.method == FillMethod::Glide) {
+    pb::InpaintRequest inpaint;
+    inpaint.image = toRgb(run.frame.source);
+    inpaint.mask = toMask(run.frame.mask);
+    inpaint.prompt = s.prompt.toStdString();
+    inpaint.settings = glideSettings(s);
+    inpaint.mask_settings = maskSettings(s);
+    request = std::move(inpaint);
+  } else if (s.mode == GenerationMode::Inpaint) {
+    pb::ClassicFillRequest fill{toRgb(run.frame.source), toMask(run.frame.mask)};
+    fill.method = s.method == FillMethod::ClassicNavierStokes ? pb::ClassicMethod::navier_stokes
+                                                              : pb::ClassicMethod::telea;
+    request = std::move(fill);
+  } else if (s.mode == GenerationMode::TextToImage) {
+    pb::Text2ImRequest t2i;
+    t2i.prompt = s.prompt.toStdString();
+    t2i.settings = glideSettings(s);
+    t2i.width = run.frame.source.width();
+    t2i.height = run.frame.source.height();
+    request = std::move(t2i);
+  } else {
+    request = pb::VariationsRequest{toRgb(run.source), karloSettings(s)};
+  }
+  currentJob_ = bridge_->submit(std::move(request), run.frame);
   currentRun_ = nextRunId_++;
   currentSettings_ = s;
-  window_->runStarted(currentRun_, s);
+  if (window_) window_->runStarted(currentRun_, s);
+}
+
+void AppController::startNext() {
+  if (isRunning() || queue_.empty() || !window_) return;
+  const PendingRun next = std::move(queue_.front());
+  queue_.pop_front();
+  showQueue();
+  start(next);
+}
+
+void AppController::showQueue() {
+  if (!window_) return;
+  QVector<QueuedRun> entries;
+  for (const PendingRun& p : queue_) entries.push_back({p.ticket, p.settings});
+  window_->promptPanel()->queueView()->setEntries(entries);
+}
+
+QVector<int> AppController::queuedTickets() const {
+  QVector<int> out;
+  for (const PendingRun& p : queue_) out.push_back(p.ticket);
+  return out;
+}
+
+void AppController::removeQueued(int ticket) {
+  const auto it = std::find_if(queue_.begin(), queue_.end(),
+                               [ticket](const PendingRun& p) { return p.ticket == ticket; });
+  if (it == queue_.end()) return;
+  queue_.erase(it);
+  showQueue();
 }
 
 void AppController::cancel() {
   if (currentJob_) bridge_->cancel(currentJob_);
+}
+
+void AppController::showHistoryRun(int runId) {
+  if (!window_ || window_->galleryPanel()->runId() == runId) return;
+  if (const std::optional<RunRecord> run = history_->run(runId)) window_->showRunCandidates(*run);
 }
 
 void AppController::onEngineSettingsChanged(const EngineSettings& es) {
@@ -338,19 +392,23 @@ void AppController::onFinished(quint64 job, const BridgeResult& result) {
                                        : QStringLiteral("classic-telea"));
   run.seconds = result.seconds;
   run.finishedAt = QDateTime::currentDateTime();
+  run.thumbnail = history_->add(run).thumbnail;
   window_->runFinished(run);
+  startNext();
 }
 
 void AppController::onFailed(quint64 job, const QString& message) {
   if (job != currentJob_ || !window_) return;
   currentJob_ = 0;
   window_->runFailed(message);
+  startNext();
 }
 
 void AppController::onCancelled(quint64 job) {
   if (job != currentJob_ || !window_) return;
   currentJob_ = 0;
   window_->runCancelled();
+  startNext();
 }
 
 }  // namespace pbapp

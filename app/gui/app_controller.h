@@ -1,13 +1,19 @@
 #pragma once
 // Wires the window's intents to the engine bridge: maps RunSettings to pb:: requests, tracks
 // the current run, and hands progress, previews, results and errors back to the window.
+// A Generate while a run is going is queued (its inputs captured when pressed) and runs when
+// the current one ends; the queue is shown in the window and each entry can be removed.
+// Finished runs go into the persistent run history (RunHistory).
 // Also keeps the models folder, the availability of the modes and the engine settings.
 #include <QElapsedTimer>
 #include <QObject>
 #include <QPointer>
+#include <deque>
 
 #include "app/common/app_settings.h"
 #include "app/fetch/model_downloader.h"
+#include "app/gui/engine_bridge.h"
+#include "app/gui/run_requests.h"
 #include "engine/runtime/engine.h"
 #include "ui/dialogs/models_dialog.h"
 #include "ui/dialogs/settings_dialog.h"
@@ -19,6 +25,7 @@ namespace pbapp {
 
 class EngineBridge;
 class InterpolationController;
+class RunHistory;
 struct BridgeResult;
 
 // The engine configuration from the settings and the resolved models folder.
@@ -27,15 +34,12 @@ pb::EngineConfig engineConfigFromSettings(const ModelsDirChoice& models);
 QVector<ModelFileEntry> modelFileEntries(const QString& modelsDir);
 Availability toAvailability(const pb::ModelAvailability& a);
 
-// Request settings for a run (the quality preset resolved to the engine's presets).
-pb::GlideSettings glideSettings(const RunSettings& s);
-pb::KarloSettings karloSettings(const RunSettings& s);  // Variations
-
 class AppController : public QObject {
   Q_OBJECT
  public:
+  // `historyDir` empty: RunHistory::defaultDir().
   AppController(MainWindow* window, EngineBridge* bridge, const ModelsDirChoice& models,
-                QObject* parent = nullptr);
+                const QString& historyDir = {}, QObject* parent = nullptr);
 
   // Re-reads the models folder and updates the mode switch and the models dialog.
   void refreshModels();
@@ -50,12 +54,28 @@ class AppController : public QObject {
   int currentRunId() const { return currentRun_; }
   bool isRunning() const { return currentJob_ != 0; }
   InterpolationController* interpolation() const { return interpolation_; }
+  RunHistory* history() const { return history_; }
+  // The tickets of the queued runs, next first.
+  QVector<int> queuedTickets() const;
 
  public slots:
+  // Starts the run, or queues it behind the running one.
   void generate(const RunSettings& settings);
-  void cancel();
+  void cancel();  // the running job only; the queue goes on
+  void removeQueued(int ticket);
 
  private:
+  // A Generate press with its inputs as they were then (images are implicitly shared).
+  struct PendingRun {
+    int ticket = 0;
+    RunSettings settings;
+    JobFrame frame;
+    QImage source;  // Variations: the image to vary
+  };
+  void start(const PendingRun& run);
+  void startNext();
+  void showQueue();
+  void showHistoryRun(int runId);
   void onEngineSettingsChanged(const EngineSettings& settings);
   void onProgress(quint64 job, const RunProgress& progress);
   void onPreview(quint64 job, const QImage& image);
@@ -71,6 +91,9 @@ class AppController : public QObject {
   int currentRun_ = 0;
   int nextRunId_ = 1;
   RunSettings currentSettings_;
+  std::deque<PendingRun> queue_;
+  int nextTicket_ = 1;
+  RunHistory* history_ = nullptr;
   pbfetch::ModelDownloader* downloader_ = nullptr;
   QVector<pbfetch::DownloadItem> downloadItems_;
 };

@@ -5,6 +5,7 @@
 #include "engine/diffusion/guidance.h"
 #include "engine/diffusion/noise.h"
 #include "engine/diffusion/sampler.h"
+#include "engine/pipelines/presets.h"
 
 namespace pb::pipelines {
 
@@ -101,6 +102,9 @@ void fill_parameters(RunResult& r, const GlideJob& job, const std::string& mode,
   for (auto v : job.seeds) seeds += (seeds.empty() ? "" : ",") + std::to_string(v);
   p["seeds"] = seeds;
   p["base_respacing"] = s.base_respacing;
+  // Restoring a run from its PNG shows its preset again (see match_glide_preset).
+  const GlideMode preset_mode = mode == "text2im" ? GlideMode::text2im : GlideMode::inpaint;
+  if (const GlidePreset* preset = match_glide_preset(s, preset_mode)) p["preset"] = preset->name;
   p["eta"] = format_number(s.eta);
   p["candidates"] = std::to_string(s.candidates);
   p["model"] = job.models.base_name;

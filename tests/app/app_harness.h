@@ -47,12 +47,16 @@ inline QImage gradientImage(QSize size) {
 }
 
 struct App {
-  // `source` as pbapp::resolveModelsDir reports it; "--models" pins the folder.
-  explicit App(const QString& modelsDir, const QString& source = QStringLiteral("--models")) {
+  // `source` as pbapp::resolveModelsDir reports it; "--models" pins the folder. The run
+  // history goes to `historyDir`, by default a folder of this App's own (every App starts
+  // with an empty history; pass the same folder to two Apps for a restart).
+  explicit App(const QString& modelsDir, const QString& source = QStringLiteral("--models"),
+               const QString& historyDir = {}) {
     const pbapp::ModelsDirChoice models{modelsDir, source};
     bridge = std::make_unique<pbapp::EngineBridge>(pbapp::engineConfigFromSettings(models));
     window = std::make_unique<MainWindow>();
-    controller = std::make_unique<pbapp::AppController>(window.get(), bridge.get(), models);
+    controller = std::make_unique<pbapp::AppController>(
+        window.get(), bridge.get(), models, historyDir.isEmpty() ? ownHistory.path() : historyDir);
     window->resize(1100, 760);
     window->show();
   }
@@ -74,6 +78,7 @@ struct App {
     QTest::mouseRelease(canvas(), Qt::LeftButton, Qt::NoModifier, w.last());
   }
 
+  QTemporaryDir ownHistory;  // outlives the controller, which waits for its writes
   std::unique_ptr<pbapp::EngineBridge> bridge;
   std::unique_ptr<MainWindow> window;
   std::unique_ptr<pbapp::AppController> controller;

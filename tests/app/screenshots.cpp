@@ -238,7 +238,7 @@ struct ShownApp {
   explicit ShownApp(const QString& modelsDir)
       : models{modelsDir, "--models"},
         bridge(pbapp::engineConfigFromSettings(models)),
-        controller(&window, &bridge, models) {
+        controller(&window, &bridge, models, history.path()) {
     window.setGeometry(QGuiApplication::primaryScreen()->availableGeometry());
     window.show();
     waitFor(
@@ -246,6 +246,7 @@ struct ShownApp {
         [&] { return window.windowHandle() && window.windowHandle()->isExposed(); }, 5000);
   }
   const pbapp::ModelsDirChoice models;
+  QTemporaryDir history;  // every run of the driver starts with an empty run history
   pbapp::EngineBridge bridge;
   MainWindow window;
   pbapp::AppController controller;

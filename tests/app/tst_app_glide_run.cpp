@@ -1,7 +1,8 @@
 // GLIDE inpainting through the real window with tiny random-weight models written by the
 // test into a temporary models folder: progress and previews arrive, Cancel stops the run
 // within a step, results land in the gallery, Apply and undo round-trip, rapid Generate
-// presses supersede each other (one job runs to the end), and closing mid-run is prompt.
+// presses queue up (every one runs to the end unless removed from the queue; Cancel stops
+// only the running one), and closing mid-run is prompt.
 #include <torch/torch.h>
 
 #include <QAbstractButton>
@@ -15,44 +16,17 @@
 #include <QPushButton>
 #include <QSet>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QUndoStack>
 #include <QtTest>
 
-#include "engine/io/safetensors_writer.h"
-#include "engine/nn/glide/config.h"
-#include "engine/nn/glide/model.h"
 #include "tests/app/app_harness.h"
+#include "tests/app/tiny_glide.h"
 #include "tests/common/fixtures.h"
 #include "ui/panels/gallery_panel.h"
 #include "ui/panels/history_panel.h"
 #include "ui/panels/prompt_panel.h"
-
-namespace {
-
-// Options of a tiny model: 32x32 base, 64x64 upsampler, short text context.
-std::string tinyOptions(bool superRes) {
-  // 2^(levels+2) == image_size: 3 levels at 32, 4 at 64.
-  return std::string(R"({"image_size": )") +
-         (superRes ? R"(64, "channel_mult": "1,1,1,1")" : R"(32, "channel_mult": "1,1,1")") +
-         R"(, "num_channels": 32, "num_res_blocks": 1,
-            "attention_resolutions": "16,8", "num_head_channels": 8, "text_ctx": 16,
-            "xf_width": 8, "xf_layers": 1, "xf_heads": 2, "inpaint": true, "super_res": )" +
-         (superRes ? "true" : "false") + "}";
-}
-
-// Writes <name>.pt (safetensors content: the readers go by content) and <name>.json.
-void writeTinyModel(const QString& dir, const QString& name, bool superRes) {
-  const std::string options = tinyOptions(superRes);
-  torch::manual_seed(superRes ? 2 : 1);
-  pb::nn::glide::GlideUNet model(pb::nn::glide::config_from_json(options));
-  pb::io::save_safetensors(QDir(dir).filePath(name + ".pt").toStdString(),
-                           pb::io::named_tensors(*model));
-  QFile json(QDir(dir).filePath(name + ".json"));
-  QVERIFY(json.open(QIODevice::WriteOnly));
-  json.write(options.c_str());
-}
-
-}  // namespace
+#include "ui/panels/run_queue_view.h"
 
 class TestGlideRun : public QObject {
   Q_OBJECT
@@ -60,13 +34,8 @@ class TestGlideRun : public QObject {
  private slots:
   void initTestCase() {
     apptest::isolateSettings();
-    PB_REQUIRE_FIXTURE(encoder, "tokenizer/encoder.json.gz");
-    PB_REQUIRE_FIXTURE(merges, "tokenizer/vocab.bpe.gz");
     QVERIFY(models_.isValid());
-    QVERIFY(QFile::copy(encoder, models_.filePath("encoder.json.gz")));
-    QVERIFY(QFile::copy(merges, models_.filePath("vocab.bpe.gz")));
-    writeTinyModel(models_.path(), "base_inpaint", false);
-    writeTinyModel(models_.path(), "upsample_inpaint", true);
+    PB_WRITE_TINY_GLIDE_MODELS(models_.path());
   }
 
   void init() {
@@ -152,62 +121,96 @@ class TestGlideRun : public QObject {
     QCOMPARE(app_->doc()->image().convertToFormat(QImage::Format_RGB32), original_);
   }
 
-  void rapidGeneratePressesSupersede() {
-    // Today's behaviour (AppController's "generate" supersede group; issue 10 will queue
-    // instead): each press supersedes the job before it, queued or running. 20 presses start
-    // 20 jobs; exactly one, the newest, runs its sampling to the end and shows results; the
-    // other 19 end cancelled, stopped before their last step. How many of those 19 began
-    // sampling depends on when the engine thread picked them up between two presses: only
-    // reported.
-    panel()->setSettings(fixedSettings(200));
+  void rapidGeneratePressesQueue() {
+    // 20 presses: the first starts a long run, the 19 others queue behind it, each with the
+    // prompt it was pressed with. Two are removed from the queue and never reach the engine;
+    // Cancel stops the running one only; the other 17 run to their last step, in order.
+    // Nothing is cancelled that the person did not cancel.
     QList<quint64> finished, cancelled, failed;
+    QStringList finishedPrompts;
     // Per job, the furthest overall step and the overall total any progress report named
     // (the bridge keeps only the newest report of a job: a later phase may replace the one of
-    // the last step), and the jobs that reported a sampling step.
+    // the last step).
     QHash<quint64, QPair<int, int>> reached;
-    QSet<quint64> sampled;
+    QSet<quint64> jobs;
     QObject ctx;
     pbapp::EngineBridge* bridge = app_->bridge.get();
     connect(bridge, &pbapp::EngineBridge::finished, &ctx,
-            [&](quint64 job, const pbapp::BridgeResult&) { finished << job; });
+            [&](quint64 job, const pbapp::BridgeResult& r) {
+              finished << job;
+              finishedPrompts << r.parameters.value("prompt").toString();
+            });
     connect(bridge, &pbapp::EngineBridge::cancelled, &ctx, [&](quint64 job) { cancelled << job; });
     connect(bridge, &pbapp::EngineBridge::failed, &ctx,
             [&](quint64 job, const QString&) { failed << job; });
     connect(bridge, &pbapp::EngineBridge::progress, &ctx, [&](quint64 job, const RunProgress& p) {
+      jobs.insert(job);
       QPair<int, int>& r = reached[job];
       r = {qMax(r.first, p.overallStep), qMax(r.second, p.overallTotal)};
-      if (p.phase == RunPhase::Sampling) sampled.insert(job);
     });
-    int maxOutstanding = 0;
+    RunQueueView* queue = panel()->queueView();
+    // The first run is long enough for all the presses to queue behind it; the others are
+    // short (2 steps in both stages, as a restored run's exact sampling can say).
+    RunSettings quick = fixedSettings(2);
+    quick.sampling = {"DDPM", "2", "DDPM", "2"};
     for (int i = 0; i < 20; ++i) {
+      if (i < 2) panel()->setSettings(i == 0 ? fixedSettings(1000) : quick);
       panel()->promptEdit()->setText(QStringLiteral("press %1").arg(i));
       QTest::mouseClick(panel()->generateButton(), Qt::LeftButton);
       QCoreApplication::processEvents();
-      maxOutstanding = qMax(maxOutstanding, bridge->outstanding());
     }
-    QTRY_COMPARE_WITH_TIMEOUT(finished.size() + cancelled.size() + failed.size(), 20, 180000);
+    QCOMPARE(bridge->outstanding(), 1);
+    QCOMPARE(app_->controller->queuedTickets().size(), 19);
+    QCOMPARE(queue->count(), 19);
+    QVERIFY(queue->isVisible());
+    QCOMPARE(queue->label(0)->text(), QStringLiteral("Queued: press 1 (2 steps, seed 7)"));
+    QCOMPARE(queue->label(18)->text(), QStringLiteral("Queued: press 19 (2 steps, seed 7)"));
+
+    auto removeQueued = [&](const QString& prompt) {
+      for (int i = 0; i < queue->count(); ++i)
+        if (queue->label(i)->text().startsWith(QStringLiteral("Queued: %1 (").arg(prompt))) {
+          QVERIFY(!queue->removeButton(i)->accessibleName().isEmpty());
+          QVERIFY(!queue->removeButton(i)->toolTip().isEmpty());
+          QTest::mouseClick(queue->removeButton(i), Qt::LeftButton);
+          return;
+        }
+      QFAIL(qPrintable(prompt + QStringLiteral(" is not queued")));
+    };
+    removeQueued(QStringLiteral("press 5"));
+    removeQueued(QStringLiteral("press 12"));
+    QCOMPARE(queue->count(), 17);
+
+    // Cancel: the running job ends cancelled, the next in the queue starts.
+    QTRY_VERIFY_WITH_TIMEOUT(!jobs.isEmpty(), 60000);
+    const quint64 first = *jobs.begin();
+    QTest::mouseClick(panel()->cancelButton(), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(cancelled, QList<quint64>{first}, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(queue->count(), 16, 30000);
+    QVERIFY(panel()->isRunning());
+
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 17, 300000);
+    QTRY_VERIFY_WITH_TIMEOUT(!panel()->isRunning(), 30000);
     QCOMPARE(failed.size(), 0);
-    QCOMPARE(finished.size(), 1);
-    QCOMPARE(cancelled.size(), 19);
-    const quint64 newest = finished.first();
-    for (quint64 job : cancelled) {
-      QVERIFY2(job < newest,
-               qPrintable(QStringLiteral("job %1 superseded the newest, %2").arg(job).arg(newest)));
+    QCOMPARE(cancelled, QList<quint64>{first});
+    QStringList expected;
+    for (int i = 1; i < 20; ++i)
+      if (i != 5 && i != 12) expected << QStringLiteral("press %1").arg(i);
+    QCOMPARE(finishedPrompts, expected);  // in the order pressed, the removed ones never
+    for (quint64 job : finished) {
       const auto [step, total] = reached.value(job);
       QVERIFY2(
-          total == 0 || step < total,
-          qPrintable(QStringLiteral("superseded job %1 sampled all %2 steps").arg(job).arg(total)));
+          total > 0 && step == total,
+          qPrintable(QStringLiteral("job %1 reached step %2 of %3").arg(job).arg(step).arg(total)));
     }
-    QVERIFY(reached.value(newest).second > 0);
-    QCOMPARE(reached.value(newest).first, reached.value(newest).second);
+    QCOMPARE(jobs.size(), 18);  // the two removed ones never reached the engine
     QCOMPARE(bridge->outstanding(), 0);
-    QCOMPARE(gallery()->count(), 1);
-    QCOMPARE(app_->window->historyPanel()->count(), 1);
-    QCOMPARE(app_->window->historyPanel()->run(0).settings.prompt, QStringLiteral("press 19"));
-    qInfo(
-        "20 presses: 1 job ran to the end, 19 superseded (%d of them began sampling); at most "
-        "%d jobs outstanding",
-        int(sampled.size()) - int(sampled.contains(newest)), maxOutstanding);
+    QCOMPARE(queue->count(), 0);
+    QVERIFY(!queue->isVisible());
+    HistoryPanel* history = app_->window->historyPanel();
+    QCOMPARE(history->count(), 17);
+    for (int i = 0; i < history->count(); ++i)
+      QCOMPARE(history->run(i).settings.prompt, expected[i]);
+    QCOMPARE(gallery()->runId(), history->run(16).id);  // the gallery shows the newest
   }
 
   void windowClosesPromptlyWhileRunning() {

@@ -290,6 +290,13 @@ void MainWindow::runCancelled() {
   updateActions();
 }
 
+void MainWindow::showRunCandidates(const RunRecord& run) {
+  galleryRun_ = run;
+  gallery_->showRun(run);
+  if (!running_) document_->clearPreview();  // a running job's preview stays
+  updateActions();
+}
+
 void MainWindow::applyCandidate(int index) {
   const QImage image = gallery_->candidate(index);
   if (image.isNull()) return;

@@ -85,6 +85,8 @@ class MainWindow : public QMainWindow {
   void runFinished(const RunRecord& run);
   void runFailed(const QString& message);
   void runCancelled();
+  // A run of the history (its candidates read back) in the gallery.
+  void showRunCandidates(const RunRecord& run);
   void showModelsDialog(bool firstRun = false);
   void showError(const QString& message);
   void showInfo(const QString& message);

@@ -78,6 +78,9 @@ GalleryPanel::GalleryPanel(QWidget* parent) : QWidget(parent) {
   discard_ = new QPushButton(style()->standardIcon(QStyle::SP_DialogDiscardButton), tr("Discard"));
   discard_->setToolTip(tr("Drop these candidates"));
   discard_->setObjectName(QStringLiteral("galleryDiscard"));
+  // Clicks leave the keyboard focus where it was: Space on the canvas pans, never re-applies.
+  apply_->setFocusPolicy(Qt::TabFocus);
+  discard_->setFocusPolicy(Qt::TabFocus);
   connect(apply_, &QPushButton::clicked, this, [this] { emit applyRequested(selected()); });
   connect(discard_, &QPushButton::clicked, this, &GalleryPanel::discardRequested);
   auto* buttons = new QHBoxLayout;

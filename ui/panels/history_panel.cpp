@@ -2,7 +2,9 @@
 
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QIcon>
 #include <QJsonDocument>
+#include <QPixmap>
 #include <QPushButton>
 #include <QStyle>
 #include <QTreeWidget>
@@ -22,11 +24,14 @@ HistoryPanel::HistoryPanel(QWidget* parent) : QWidget(parent) {
   root->setContentsMargins(8, 8, 8, 8);
   tree_ = new QTreeWidget;
   tree_->setAccessibleName(tr("Run history"));
-  tree_->setToolTip(tr("Every run of this session, newest first; double-click to reuse"));
+  tree_->setToolTip(
+      tr("Every run, newest first, kept across restarts: select one to show its candidates in "
+         "the gallery, double-click to reuse its settings"));
   tree_->setHeaderLabels({tr("#"), tr("Mode"), tr("Prompt"), tr("Seed"), tr("Steps"), tr("Time")});
   tree_->setRootIsDecorated(false);
   tree_->setAlternatingRowColors(true);
   tree_->setUniformRowHeights(true);
+  tree_->setIconSize(QSize(32, 32));
   tree_->header()->setSectionResizeMode(2, QHeaderView::Stretch);
   tree_->header()->setStretchLastSection(false);
   root->addWidget(tree_, 1);
@@ -45,6 +50,9 @@ HistoryPanel::HistoryPanel(QWidget* parent) : QWidget(parent) {
   connect(rerun_, &QPushButton::clicked, this, [this] {
     if (selected() >= 0) emit rerunRequested(runs_[selected()].reproducible());
   });
+  // Clicks leave the keyboard focus where it was (Space on the canvas pans, never re-runs).
+  rerun_->setFocusPolicy(Qt::TabFocus);
+  reuse_->setFocusPolicy(Qt::TabFocus);
   connect(reuse_, &QPushButton::clicked, this, [this] {
     if (selected() >= 0) emit reuseRequested(runs_[selected()].reproducible());
   });
@@ -67,6 +75,7 @@ void HistoryPanel::addRun(const RunRecord& run) {
        s.usesDiffusion() ? seed : QStringLiteral("-"), s.usesDiffusion() ? stepsText(r) : QString(),
        tr("%1 s").arg(r.seconds, 0, 'f', 1)});
   item->setToolTip(2, s.prompt);
+  if (!r.thumbnail.isNull()) item->setIcon(0, QIcon(QPixmap::fromImage(r.thumbnail)));
   item->setToolTip(0,
                    QString::fromUtf8(QJsonDocument(r.parameters).toJson(QJsonDocument::Indented)));
   tree_->insertTopLevelItem(0, item);  // newest first
@@ -86,31 +95,22 @@ int HistoryPanel::selected() const {
 
 QJsonArray HistoryPanel::toJson() const {
   QJsonArray out;
-  for (const RunRecord& r : runs_) {
-    QJsonArray seeds;
-    for (quint64 s : r.seeds) seeds.append(QString::number(s));
-    out.append(QJsonObject{{"id", r.id},
-                           {"settings", r.settings.toJson()},
-                           {"seeds", seeds},
-                           {"parameters", r.parameters},
-                           {"seconds", r.seconds},
-                           {"finishedAt", r.finishedAt.toString(Qt::ISODate)}});
-  }
+  for (const RunRecord& r : runs_) out.append(r.toJson());
   return out;
 }
 
+bool HistoryPanel::contains(const RunRecord& run) const {
+  // Times compare as their JSON text does (to the second): a run may come back from a file.
+  const QString when = run.finishedAt.toString(Qt::ISODate);
+  for (const RunRecord& r : runs_)
+    if (r.id == run.id && r.finishedAt.toString(Qt::ISODate) == when) return true;
+  return false;
+}
+
 void HistoryPanel::restore(const QJsonArray& runs) {
-  clear();
   for (const auto& v : runs) {
-    const QJsonObject o = v.toObject();
-    RunRecord r;
-    r.id = o.value("id").toInt();
-    r.settings = RunSettings::fromJson(o.value("settings").toObject());
-    for (const auto& s : o.value("seeds").toArray()) r.seeds.push_back(s.toString().toULongLong());
-    r.parameters = o.value("parameters").toObject();
-    r.seconds = o.value("seconds").toDouble();
-    r.finishedAt = QDateTime::fromString(o.value("finishedAt").toString(), Qt::ISODate);
-    addRun(r);
+    const RunRecord r = RunRecord::fromJson(v.toObject());
+    if (!contains(r)) addRun(r);
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Every finished run with its parameters; any of them can be re-run (same seed) or its
-// settings reused in the prompt panel.
+// Every finished run with its parameters and a thumbnail, newest first; any of them can be
+// re-run (same seed) or its settings reused in the prompt panel, and selecting one asks for
+// its candidates in the gallery (runSelected). The app keeps the list across restarts.
 #include <QJsonArray>
 #include <QVector>
 #include <QWidget>
@@ -15,13 +16,15 @@ class HistoryPanel : public QWidget {
  public:
   explicit HistoryPanel(QWidget* parent = nullptr);
 
-  void addRun(const RunRecord& run);  // images are not kept here
+  void addRun(const RunRecord& run);  // images are not kept here (the thumbnail is)
   void clear();
+  // Whether the list holds `run` (the same id and finishing time).
+  bool contains(const RunRecord& run) const;
   int count() const { return int(runs_.size()); }
   const RunRecord& run(int index) const { return runs_[index]; }
   int selected() const;
 
-  // The list without images, for the recovery file.
+  // The list without images, for the recovery file; restore adds the runs not listed yet.
   QJsonArray toJson() const;
   void restore(const QJsonArray& runs);
 

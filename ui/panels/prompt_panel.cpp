@@ -21,6 +21,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "ui/panels/run_queue_view.h"
+
 namespace {
 constexpr int kMaxHistory = 50;
 
@@ -138,7 +140,11 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   qualityRow->addWidget(quality_, 1);
   qualityRow->addWidget(steps_);
   form->addRow(tr("Quality"), qualityRow);
-  connect(quality_, &QComboBox::currentIndexChanged, this, [this] { updateEnabled(); });
+  connect(quality_, &QComboBox::currentIndexChanged, this, [this] {
+    sampling_ = {};  // a choice of the person's replaces a restored run's sampling
+    updateEnabled();
+  });
+  connect(steps_, &QSpinBox::valueChanged, this, [this] { sampling_ = {}; });
 
   randomSeed_ = new QCheckBox(tr("Random"));
   randomSeed_->setChecked(true);
@@ -187,6 +193,10 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   cancel_ = new QPushButton(style()->standardIcon(QStyle::SP_MediaStop), tr("Cancel"));
   cancel_->setToolTip(tr("Cancel the run (Esc)"));
   cancel_->setEnabled(false);
+  // A click must leave the keyboard focus where it was (on the canvas, Space pans: it must not
+  // press Generate again); Tab still reaches both buttons.
+  generate_->setFocusPolicy(Qt::TabFocus);
+  cancel_->setFocusPolicy(Qt::TabFocus);
   connect(generate_, &QPushButton::clicked, this, &PromptPanel::requestGenerate);
   connect(cancel_, &QPushButton::clicked, this, &PromptPanel::cancelRequested);
   auto* buttons = new QHBoxLayout;
@@ -204,6 +214,8 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   progressText_->setWordWrap(true);
   root->addWidget(progress_);
   root->addWidget(progressText_);
+  queue_ = new RunQueueView;
+  root->addWidget(queue_);
   root->addStretch(1);
 
   connect(modes_, &QButtonGroup::idClicked, this, [this] { updateEnabled(); });
@@ -231,6 +243,8 @@ RunSettings PromptPanel::settings() const {
   s.seed = seed_->text().toULongLong();
   s.candidates = candidates_->value();
   s.previewOnly = previewOnly_->isChecked();
+  if (s.quality == QualityPreset::Custom) s.sampling = sampling_;
+  s.mask = mask_;
   return s;
 }
 
@@ -248,6 +262,9 @@ void PromptPanel::setSettings(const RunSettings& s) {
   seed_->setText(QString::number(s.seed));
   candidates_->setValue(s.candidates);
   previewOnly_->setChecked(s.previewOnly);
+  // After the controls, whose change signals drop a restored sampling.
+  sampling_ = s.quality == QualityPreset::Custom ? s.sampling : SamplingOverride{};
+  mask_ = s.mask;
   updateEnabled();
 }
 

@@ -14,6 +14,7 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
+class RunQueueView;
 class QSlider;
 class QSpinBox;
 class QToolButton;
@@ -46,6 +47,7 @@ class PromptPanel : public QWidget {
   QLabel* progressLabel() const { return progressText_; }
   QCheckBox* previewOnlyCheck() const { return previewOnly_; }
   QLabel* modeHint() const { return modeHint_; }
+  RunQueueView* queueView() const { return queue_; }
 
  public slots:
   void requestGenerate();
@@ -86,6 +88,11 @@ class PromptPanel : public QWidget {
   QPushButton* cancel_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QLabel* progressText_ = nullptr;
+  RunQueueView* queue_ = nullptr;
+  // Restored with setSettings and not shown as controls: a run's exact sampling (until the
+  // quality or the steps are changed) and its mask options.
+  SamplingOverride sampling_;
+  MaskOptions mask_;
 
   Availability availability_;
   // Each mode keeps its own guidance, from the notebooks' defaults: GLIDE inpainting 5,

@@ -11,6 +11,63 @@ E enumFrom(const QJsonObject& o, const char* key, E fallback, int count) {
   const int v = o.value(key).toInt(int(fallback));
   return (v >= 0 && v < count) ? E(v) : fallback;
 }
+
+// Mask grow and feather: a whole number in a sane range, else unset (the engine's default).
+std::optional<int> pixelsFrom(const QString& text) {
+  bool ok = false;
+  const int v = text.trimmed().toInt(&ok);
+  if (!ok || v < -4096 || v > 4096) return std::nullopt;
+  return v;
+}
+
+std::optional<bool> boolFrom(const QString& text) {
+  const QString t = text.trimmed().toLower();
+  if (t == QLatin1String("true") || t == QLatin1String("1") || t == QLatin1String("yes") ||
+      t == QLatin1String("on"))
+    return true;
+  if (t == QLatin1String("false") || t == QLatin1String("0") || t == QLatin1String("no") ||
+      t == QLatin1String("off"))
+    return false;
+  return std::nullopt;
+}
+
+QJsonObject samplingToJson(const SamplingOverride& o) {
+  return QJsonObject{{"baseSampler", o.baseSampler},
+                     {"baseRespacing", o.baseRespacing},
+                     {"upsampleSampler", o.upsampleSampler},
+                     {"upsampleRespacing", o.upsampleRespacing}};
+}
+
+SamplingOverride samplingFromJson(const QJsonObject& o) {
+  SamplingOverride s{o.value("baseSampler").toString(), o.value("baseRespacing").toString(),
+                     o.value("upsampleSampler").toString(),
+                     o.value("upsampleRespacing").toString()};
+  // Respacings are short specs ("ddim25", "10,10,3"); anything else is not ours.
+  for (const QString* v :
+       {&s.baseSampler, &s.baseRespacing, &s.upsampleSampler, &s.upsampleRespacing})
+    if (v->size() > 64) return {};
+  return s;
+}
+
+QJsonObject maskToJson(const MaskOptions& m) {
+  QJsonObject o{{"colourMatch", m.colourMatch}};
+  if (m.growPx) o.insert("growPx", *m.growPx);
+  if (m.featherPx) o.insert("featherPx", *m.featherPx);
+  return o;
+}
+
+std::optional<int> jsonPixels(const QJsonValue& v) {
+  if (!v.isDouble()) return std::nullopt;
+  return pixelsFrom(QString::number(v.toDouble(), 'g', 17));
+}
+
+MaskOptions maskFromJson(const QJsonObject& o) {
+  MaskOptions m;
+  m.growPx = jsonPixels(o.value("growPx"));
+  m.featherPx = jsonPixels(o.value("featherPx"));
+  m.colourMatch = o.value("colourMatch").toBool(true);
+  return m;
+}
 }  // namespace
 
 QJsonObject RunSettings::toJson() const {
@@ -24,7 +81,9 @@ QJsonObject RunSettings::toJson() const {
                      // Seeds are 64-bit; JSON numbers are doubles, so keep the digits.
                      {"seed", QString::number(seed)},
                      {"candidates", candidates},
-                     {"previewOnly", previewOnly}};
+                     {"previewOnly", previewOnly},
+                     {"sampling", samplingToJson(sampling)},
+                     {"mask", maskToJson(mask)}};
 }
 
 RunSettings RunSettings::fromJson(const QJsonObject& o) {
@@ -39,6 +98,8 @@ RunSettings RunSettings::fromJson(const QJsonObject& o) {
   s.seed = o.value("seed").toString().toULongLong();
   s.candidates = qBound(1, o.value("candidates").toInt(s.candidates), 16);
   s.previewOnly = o.value("previewOnly").toBool(s.previewOnly);
+  s.sampling = samplingFromJson(o.value("sampling").toObject());
+  s.mask = maskFromJson(o.value("mask").toObject());
   return s;
 }
 
@@ -57,8 +118,27 @@ RunSettings settingsFromParameters(const QJsonObject& p, RunSettings s) {
   const int steps = text("steps").toInt(&ok);
   if (ok && steps > 0) {
     s.quality = QualityPreset::Custom;
-    s.customSteps = steps;
+    s.customSteps = qBound(1, steps, 1000);
   }
+  const int candidates = text("candidates").toInt(&ok);
+  if (ok && candidates > 0) s.candidates = qBound(1, candidates, 8);
+  // GLIDE runs name their preset; any other sampling is kept exactly as it was.
+  const QString preset = text("preset");
+  s.sampling = {};
+  if (preset == QLatin1String("fast")) {
+    s.quality = QualityPreset::Fast;
+  } else if (preset == QLatin1String("default")) {
+    s.quality = QualityPreset::Default;
+  } else if (!text("base_respacing").isEmpty() && text("mode") != QLatin1String("variations")) {
+    s.quality = QualityPreset::Custom;
+    s.sampling = samplingFromJson(QJsonObject{{"baseSampler", text("sampler")},
+                                              {"baseRespacing", text("base_respacing")},
+                                              {"upsampleSampler", text("upsample_sampler")},
+                                              {"upsampleRespacing", text("upsample_respacing")}});
+  }
+  if (p.contains("mask_grow")) s.mask.growPx = pixelsFrom(text("mask_grow"));
+  if (p.contains("mask_feather")) s.mask.featherPx = pixelsFrom(text("mask_feather"));
+  if (auto on = boolFrom(text("colour_match"))) s.mask.colourMatch = *on;
   const QString model = text("model") + QLatin1Char(' ') + text("mode");
   if (text("mode") == QLatin1String("variations")) {
     s.mode = GenerationMode::Variations;
@@ -146,4 +226,23 @@ QList<QPair<QString, QString>> RunRecord::candidatePngTexts(int index) const {
   if (p.isEmpty()) return {};
   return {{QString::fromLatin1(kPngParametersKey), formatParametersText(p)},
           {QString::fromLatin1(kPngPromptbrushKey), formatPromptbrushChunk(QJsonArray{p})}};
+}
+
+QJsonObject RunRecord::toJson() const {
+  QJsonArray seedList;
+  for (quint64 s : seeds) seedList.append(QString::number(s));
+  return QJsonObject{{"id", id},           {"settings", settings.toJson()},
+                     {"seeds", seedList},  {"parameters", parameters},
+                     {"seconds", seconds}, {"finishedAt", finishedAt.toString(Qt::ISODate)}};
+}
+
+RunRecord RunRecord::fromJson(const QJsonObject& o) {
+  RunRecord r;
+  r.id = o.value("id").toInt();
+  r.settings = RunSettings::fromJson(o.value("settings").toObject());
+  for (const auto& s : o.value("seeds").toArray()) r.seeds.push_back(s.toString().toULongLong());
+  r.parameters = o.value("parameters").toObject();
+  r.seconds = o.value("seconds").toDouble();
+  r.finishedAt = QDateTime::fromString(o.value("finishedAt").toString(), Qt::ISODate);
+  return r;
 }

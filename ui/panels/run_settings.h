@@ -9,6 +9,7 @@
 #include <QPair>
 #include <QString>
 #include <QVector>
+#include <optional>
 
 enum class GenerationMode { Inpaint = 0, TextToImage = 1, Variations = 2, Interpolate = 3 };
 inline constexpr int kGenerationModeCount = 4;
@@ -17,6 +18,28 @@ inline constexpr int kGenerationModeCount = 4;
 enum class FillMethod { Glide = 0, ClassicTelea = 1, ClassicNavierStokes = 2 };
 
 enum class QualityPreset { Fast = 0, Default = 1, Custom = 2 };
+
+// How a GLIDE run sampled, exactly, when no quality choice says it: restored from a run whose
+// parameters name no preset. Empty: the quality's own sampling. Names as the engine writes
+// them ("DDPM", "DDIM"; respacings "100", "ddim25", "fast27", ...).
+struct SamplingOverride {
+  QString baseSampler;
+  QString baseRespacing;
+  QString upsampleSampler;
+  QString upsampleRespacing;
+  bool isEmpty() const { return baseRespacing.isEmpty(); }
+  bool operator==(const SamplingOverride&) const = default;
+};
+
+// How the painted mask becomes the pixels that change (the engine's MaskSettings): unset
+// values are the engine's defaults.
+struct MaskOptions {
+  std::optional<int> growPx;
+  std::optional<int> featherPx;
+  bool colourMatch = true;
+  bool isDefault() const { return !growPx && !featherPx && colourMatch; }
+  bool operator==(const MaskOptions&) const = default;
+};
 
 struct RunSettings {
   GenerationMode mode = GenerationMode::Inpaint;
@@ -30,6 +53,8 @@ struct RunSettings {
   int candidates = 1;
   // Variations: stop at the unCLIP decoder's 64 px output (no super-resolution, much sooner).
   bool previewOnly = false;
+  SamplingOverride sampling;  // GLIDE: replaces the quality's sampling when set
+  MaskOptions mask;           // Inpaint
 
   bool usesDiffusion() const {
     return mode != GenerationMode::Inpaint || method == FillMethod::Glide;
@@ -40,7 +65,10 @@ struct RunSettings {
 };
 
 // Settings from a saved image's generation parameters (png_metadata.h keys: "prompt",
-// "cfg_scale", "seed", "steps", "model", "mode"); what they do not say stays as in `base`.
+// "cfg_scale", "seed", "steps", "model", "mode"; the engine's "preset", "sampler",
+// "base_respacing", "upsample_sampler", "upsample_respacing", "candidates", "mask_grow",
+// "mask_feather", "colour_match"): a run's preset comes back as that quality, any other GLIDE
+// sampling as Custom with its exact SamplingOverride. What they do not say stays as in `base`.
 RunSettings settingsFromParameters(const QJsonObject& parameters, RunSettings base = {});
 
 QString modeName(GenerationMode mode);
@@ -81,6 +109,7 @@ struct RunProgress {
 // One finished run, for the gallery and the history.
 struct RunRecord {
   int id = 0;
+  QImage thumbnail;  // the history's icon of the run (kept when the images are not)
   RunSettings settings;
   QVector<QImage> images;  // candidates, at the document's size
   QVector<quint64> seeds;  // one per candidate
@@ -98,6 +127,10 @@ struct RunRecord {
   // The text chunks a PNG of candidate `index` carries: pngTexts[index] when there, else the
   // "parameters" and "promptbrush" chunks made from candidateParameters(index).
   QList<QPair<QString, QString>> candidatePngTexts(int index) const;
+
+  // The record without images, thumbnail and PNG chunks (the run history's files).
+  QJsonObject toJson() const;
+  static RunRecord fromJson(const QJsonObject& o);
 };
 
 Q_DECLARE_METATYPE(RunSettings)
