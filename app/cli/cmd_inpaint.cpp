@@ -1,5 +1,6 @@
 // promptbrush-cli inpaint: GLIDE mask-based inpainting of an image file.
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,27 @@ resolution; pixels outside the (slightly grown) mask keep their exact values.
 
   --image IN             PNG, JPEG, WebP, TIFF or BMP, any size
   --mask MASK            same size as IN; white = change, black = keep (a mask with an
-                         alpha channel: transparent = change)
+                         alpha channel: transparent = change); grey counts as change, as
+                         the soft edge of a mask the app exports (save masks as PNG)
   --prompt TEXT          what should appear in the masked area
   --classic telea|ns     no models: fill the mask with OpenCV's Telea or Navier-Stokes
                          inpainting instead (ignores the GLIDE options)
+  --grow N|auto          how far the changed region reaches past the mask, in pixels
+                         (negative shrinks it; default auto: the window's side / 64, >= 2)
+  --feather N|auto       width of the seam blend inside that region (0: a hard edge;
+                         default auto: the grow)
+  --no-colour-match      keep the result's colours (default: matched to the ring around it)
 )";
+
+// --grow / --feather: absent or "auto" leave the engine's choice.
+bool parse_edge(pbcli::Args& args, const std::string& name, std::optional<int>& out) {
+  const auto v = args.value(name);
+  if (!v || *v == "auto") return true;
+  const long long n = args.int_or(name, 0);
+  if (!args.ok() || n < -1000 || n > 1000) return false;
+  out = int(n);
+  return true;
+}
 
 int run_inpaint(const std::vector<std::string>& argv) {
   for (const auto& a : argv)
@@ -36,8 +53,10 @@ int run_inpaint(const std::vector<std::string>& argv) {
       return 0;
     }
   auto values = pbcli::run_value_options();
-  values.insert({"--image", "--mask", "--prompt", "--classic"});
-  pbcli::Args args(argv, values, pbcli::run_flags());
+  values.insert({"--image", "--mask", "--prompt", "--classic", "--grow", "--feather"});
+  auto flags = pbcli::run_flags();
+  flags.insert("--no-colour-match");
+  pbcli::Args args(argv, values, flags);
   if (!args.ok()) return pbcli::fail("inpaint: " + args.error());
   if (!args.positionals().empty())
     return pbcli::fail("inpaint: unexpected argument '" + args.positionals()[0] + "'");
@@ -80,6 +99,12 @@ int run_inpaint(const std::vector<std::string>& argv) {
   req.mask = std::move(msk);
   req.prompt = *prompt;
   req.settings = opts.settings;
+  if (!parse_edge(args, "--grow", req.mask_settings.grow_px))
+    return pbcli::fail("inpaint: --grow must be auto or a whole number of pixels");
+  if (!parse_edge(args, "--feather", req.mask_settings.feather_px) ||
+      (req.mask_settings.feather_px && *req.mask_settings.feather_px < 0))
+    return pbcli::fail("inpaint: --feather must be auto or a number of pixels, 0 or more");
+  req.mask_settings.colour_match = !args.flag("--no-colour-match");
   return pbcli::run_and_write(req, opts, "inpaint");
 }
 

@@ -4,6 +4,7 @@
 #include <QSettings>
 
 #include "app/fetch/download_plan.h"
+#include "app/gui/change_region_preview.h"
 #include "app/gui/engine_bridge.h"
 #include "app/gui/image_convert.h"
 #include "app/gui/interpolation_controller.h"
@@ -141,6 +142,24 @@ pb::KarloSettings karloSettings(const RunSettings& s) {
   return k;
 }
 
+pb::MaskSettings maskSettings(const MaskRefinement& r) {
+  pb::MaskSettings m;
+  m.grow_px = r.growPx;
+  m.feather_px = r.featherPx;
+  m.colour_match = r.colourMatch;
+  return m;
+}
+
+pb::InpaintRequest inpaintRequest(const QImage& image, const QImage& mask, const RunSettings& s) {
+  pb::InpaintRequest r;
+  r.image = toRgb(image);
+  r.mask = toMask(mask);
+  r.prompt = s.prompt.toStdString();
+  r.settings = glideSettings(s);
+  r.mask_settings = maskSettings(s.mask);
+  return r;
+}
+
 AppController::AppController(MainWindow* window, EngineBridge* bridge,
                              const ModelsDirChoice& models, QObject* parent)
     : QObject(parent), window_(window), bridge_(bridge), models_(models) {
@@ -172,6 +191,7 @@ AppController::AppController(MainWindow* window, EngineBridge* bridge,
   es.precision = precisionSetting();
   window->setEngineSettings(es);
   interpolation_ = new InterpolationController(window, bridge, this);
+  changeRegion_ = new ChangeRegionPreview(window, this);
   refreshModels();
 }
 
@@ -254,10 +274,9 @@ void AppController::generate(const RunSettings& s) {
       window_->showInfo(tr("Paint over the area that should change first."));
       return;
     }
-    frame = {doc->image(), doc->mask()};
+    frame = {doc->image().size(), doc->image()};  // edits the image in place: keeps its alpha
     if (s.method == FillMethod::Glide) {
-      request = pb::InpaintRequest{toRgb(doc->image()), toMask(doc->mask()), s.prompt.toStdString(),
-                                   glideSettings(s)};
+      request = inpaintRequest(doc->image(), doc->mask(), s);
     } else {
       pb::ClassicFillRequest fill{toRgb(doc->image()), toMask(doc->mask())};
       fill.method = s.method == FillMethod::ClassicNavierStokes ? pb::ClassicMethod::navier_stokes
@@ -266,7 +285,7 @@ void AppController::generate(const RunSettings& s) {
     }
   } else if (s.mode == GenerationMode::TextToImage) {
     if (!doc->hasImage()) window_->newCanvas(QSize(256, 256), Qt::white);
-    frame = {doc->image(), {}};
+    frame = {doc->image().size(), {}};
     pb::Text2ImRequest t2i{s.prompt.toStdString(), glideSettings(s)};
     t2i.width = doc->image().width();
     t2i.height = doc->image().height();
@@ -282,7 +301,7 @@ void AppController::generate(const RunSettings& s) {
     const GalleryPanel* gallery = window_->galleryPanel();
     const QImage picked = gallery->candidate(gallery->selected());
     const QImage source = picked.isNull() ? doc->image() : picked;
-    frame = {doc->image(), {}};
+    frame = {doc->image().size(), {}};
     request = pb::VariationsRequest{toRgb(source), karloSettings(s)};
   } else {
     interpolation_->renderStrip();

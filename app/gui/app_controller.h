@@ -17,6 +17,7 @@ class MainWindow;
 
 namespace pbapp {
 
+class ChangeRegionPreview;
 class EngineBridge;
 class InterpolationController;
 struct BridgeResult;
@@ -30,6 +31,9 @@ Availability toAvailability(const pb::ModelAvailability& a);
 // Request settings for a run (the quality preset resolved to the engine's presets).
 pb::GlideSettings glideSettings(const RunSettings& s);
 pb::KarloSettings karloSettings(const RunSettings& s);  // Variations
+pb::MaskSettings maskSettings(const MaskRefinement& r);
+// The GLIDE inpainting request for a document's image and mask (255 = change).
+pb::InpaintRequest inpaintRequest(const QImage& image, const QImage& mask, const RunSettings& s);
 
 class AppController : public QObject {
   Q_OBJECT
@@ -66,6 +70,7 @@ class AppController : public QObject {
   QPointer<MainWindow> window_;
   EngineBridge* bridge_;
   InterpolationController* interpolation_ = nullptr;
+  ChangeRegionPreview* changeRegion_ = nullptr;
   ModelsDirChoice models_;
   quint64 currentJob_ = 0;
   int currentRun_ = 0;

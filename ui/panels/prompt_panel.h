@@ -11,6 +11,7 @@ class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class MaskRefineBox;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
@@ -46,6 +47,9 @@ class PromptPanel : public QWidget {
   QLabel* progressLabel() const { return progressText_; }
   QCheckBox* previewOnlyCheck() const { return previewOnly_; }
   QLabel* modeHint() const { return modeHint_; }
+  MaskRefineBox* maskRefineBox() const { return maskBox_; }
+  // Whether the mask-edge controls apply (Inpaint with GLIDE) and are shown.
+  bool maskRefineActive() const;
 
  public slots:
   void requestGenerate();
@@ -59,6 +63,7 @@ class PromptPanel : public QWidget {
   void cancelRequested();
   void modelsDialogRequested();
   void modeChanged(GenerationMode mode);  // whenever the mode changes, clicked or not
+  void maskRefineActiveChanged(bool active);
 
  private:
   void updateEnabled();
@@ -82,6 +87,7 @@ class PromptPanel : public QWidget {
   QLabel* previewOnlyLabel_ = nullptr;
   QCheckBox* previewOnly_ = nullptr;
   QLabel* modeHint_ = nullptr;
+  MaskRefineBox* maskBox_ = nullptr;
   QPushButton* generate_ = nullptr;
   QPushButton* cancel_ = nullptr;
   QProgressBar* progress_ = nullptr;

@@ -14,17 +14,22 @@ E enumFrom(const QJsonObject& o, const char* key, E fallback, int count) {
 }  // namespace
 
 QJsonObject RunSettings::toJson() const {
-  return QJsonObject{{"mode", int(mode)},
-                     {"method", int(method)},
-                     {"prompt", prompt},
-                     {"guidanceScale", guidanceScale},
-                     {"quality", int(quality)},
-                     {"customSteps", customSteps},
-                     {"randomSeed", randomSeed},
-                     // Seeds are 64-bit; JSON numbers are doubles, so keep the digits.
-                     {"seed", QString::number(seed)},
-                     {"candidates", candidates},
-                     {"previewOnly", previewOnly}};
+  QJsonObject o{{"mode", int(mode)},
+                {"method", int(method)},
+                {"prompt", prompt},
+                {"guidanceScale", guidanceScale},
+                {"quality", int(quality)},
+                {"customSteps", customSteps},
+                {"randomSeed", randomSeed},
+                // Seeds are 64-bit; JSON numbers are doubles, so keep the digits.
+                {"seed", QString::number(seed)},
+                {"candidates", candidates},
+                {"previewOnly", previewOnly},
+                {"colourMatch", mask.colourMatch}};
+  // Absent: Auto.
+  if (mask.growPx) o.insert("growPx", *mask.growPx);
+  if (mask.featherPx) o.insert("featherPx", *mask.featherPx);
+  return o;
 }
 
 RunSettings RunSettings::fromJson(const QJsonObject& o) {
@@ -39,6 +44,12 @@ RunSettings RunSettings::fromJson(const QJsonObject& o) {
   s.seed = o.value("seed").toString().toULongLong();
   s.candidates = qBound(1, o.value("candidates").toInt(s.candidates), 16);
   s.previewOnly = o.value("previewOnly").toBool(s.previewOnly);
+  if (o.value("growPx").isDouble())
+    s.mask.growPx =
+        qBound(MaskRefinement::kMinGrow, o.value("growPx").toInt(), MaskRefinement::kMaxGrow);
+  if (o.value("featherPx").isDouble())
+    s.mask.featherPx = qBound(0, o.value("featherPx").toInt(), MaskRefinement::kMaxFeather);
+  s.mask.colourMatch = o.value("colourMatch").toBool(s.mask.colourMatch);
   return s;
 }
 
@@ -91,6 +102,20 @@ QString modeName(GenerationMode mode) {
       return QObject::tr("Variations");
     case GenerationMode::Interpolate:
       return QObject::tr("Interpolate");
+  }
+  return {};
+}
+
+QString modeDescription(GenerationMode mode) {
+  switch (mode) {
+    case GenerationMode::Inpaint:
+      return QObject::tr("Repaint the masked area from the prompt");
+    case GenerationMode::TextToImage:
+      return QObject::tr("Generate a whole image from the prompt");
+    case GenerationMode::Variations:
+      return QObject::tr("New images with the content and style of this one");
+    case GenerationMode::Interpolate:
+      return QObject::tr("Morph between two images through CLIP space");
   }
   return {};
 }

@@ -9,6 +9,7 @@
 #include <QPair>
 #include <QString>
 #include <QVector>
+#include <optional>
 
 enum class GenerationMode { Inpaint = 0, TextToImage = 1, Variations = 2, Interpolate = 3 };
 inline constexpr int kGenerationModeCount = 4;
@@ -17,6 +18,16 @@ inline constexpr int kGenerationModeCount = 4;
 enum class FillMethod { Glide = 0, ClassicTelea = 1, ClassicNavierStokes = 2 };
 
 enum class QualityPreset { Fast = 0, Default = 1, Custom = 2 };
+
+// How the painted mask becomes the pixels that change (GLIDE inpainting; pb::MaskSettings):
+// the region grows (or shrinks) by growPx and its seam ramps over featherPx.
+struct MaskRefinement {
+  static constexpr int kMinGrow = -32, kMaxGrow = 64, kMaxFeather = 64;
+  std::optional<int> growPx;     // none: Auto (the engine's choice); < 0 shrinks
+  std::optional<int> featherPx;  // none: Auto; 0: a hard edge
+  bool colourMatch = true;       // shift the result's colours to match the ring around it
+  bool operator==(const MaskRefinement&) const = default;
+};
 
 struct RunSettings {
   GenerationMode mode = GenerationMode::Inpaint;
@@ -30,6 +41,7 @@ struct RunSettings {
   int candidates = 1;
   // Variations: stop at the unCLIP decoder's 64 px output (no super-resolution, much sooner).
   bool previewOnly = false;
+  MaskRefinement mask;  // Inpaint with GLIDE
 
   bool usesDiffusion() const {
     return mode != GenerationMode::Inpaint || method == FillMethod::Glide;
@@ -44,6 +56,7 @@ struct RunSettings {
 RunSettings settingsFromParameters(const QJsonObject& parameters, RunSettings base = {});
 
 QString modeName(GenerationMode mode);
+QString modeDescription(GenerationMode mode);  // one line, for tooltips
 QString methodName(FillMethod method);
 QString qualityName(QualityPreset quality);
 
@@ -100,5 +113,6 @@ struct RunRecord {
   QList<QPair<QString, QString>> candidatePngTexts(int index) const;
 };
 
+Q_DECLARE_METATYPE(MaskRefinement)
 Q_DECLARE_METATYPE(RunSettings)
 Q_DECLARE_METATYPE(RunProgress)
