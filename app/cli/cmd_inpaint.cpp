@@ -1,6 +1,6 @@
 // promptbrush-cli inpaint: GLIDE mask-based inpainting of an image file.
-#include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,17 +20,29 @@ back at IN's resolution; pixels outside the (slightly grown) mask keep their exa
 
   --image IN             PNG, JPEG, WebP, TIFF or BMP, any size
   --mask MASK            same size as IN; white = change, black = keep (a mask with an
-                         alpha channel: transparent = change)
+                         alpha channel: transparent = change); grey counts as change, as
+                         the soft edge of a mask the app exports (save masks as PNG)
   --prompt TEXT          what should appear in the masked area
-  --grow N               grow the painted area by N pixels (negative: shrink) into the
-                         region that is regenerated (default: the window's side / 64, >= 2)
-  --feather N            blend the seam over the outer N pixels of the grown ring (default:
-                         the grow; 0: a hard edge); painted pixels are always replaced
+  --grow N|auto          grow the painted area by N pixels (negative: shrink) into the
+                         region that is regenerated (default auto: the window's side / 64,
+                         at least 2)
+  --feather N|auto       blend the seam over the outer N pixels of the grown ring (default
+                         auto: the grow; 0: a hard edge); painted pixels are always replaced
   --colour-match         shift the result by the mean colour step at the seam (at most 32
-                         levels; off by default)
+                         levels); --no-colour-match: keep its colours (the default)
   --classic telea|ns     no models: fill the mask with OpenCV's Telea or Navier-Stokes
                          inpainting instead (ignores the GLIDE options)
 )";
+
+// --grow / --feather: absent or "auto" leave the engine's choice.
+bool parse_edge(pbcli::Args& args, const std::string& name, std::optional<int>& out) {
+  const auto v = args.value(name);
+  if (!v || *v == "auto") return true;
+  const long long n = args.int_or(name, 0);
+  if (!args.ok() || n < -512 || n > 512) return false;
+  out = int(n);
+  return true;
+}
 
 int run_inpaint(const std::vector<std::string>& argv) {
   for (const auto& a : argv)
@@ -46,6 +58,7 @@ int run_inpaint(const std::vector<std::string>& argv) {
   values.insert({"--image", "--mask", "--prompt", "--classic", "--grow", "--feather"});
   auto flags = pbcli::run_flags();
   flags.insert("--colour-match");
+  flags.insert("--no-colour-match");
   pbcli::Args args(argv, values, flags);
   if (!args.ok()) return pbcli::fail("inpaint: " + args.error());
   if (!args.positionals().empty())
@@ -57,13 +70,13 @@ int run_inpaint(const std::vector<std::string>& argv) {
   if (!pbcli::parse_run_options(args, "inpaint", opts, pb::pipelines::GlideMode::inpaint))
     return 2;
   pb::MaskSettings mask_settings;
-  if (args.value("--grow")) mask_settings.grow_px = int(args.int_or("--grow", 0));
-  if (args.value("--feather")) mask_settings.feather_px = int(args.int_or("--feather", 0));
-  if (!args.ok()) return pbcli::fail("inpaint: " + args.error());
-  if (mask_settings.grow_px && std::abs(*mask_settings.grow_px) > 512)
-    return pbcli::fail("inpaint: --grow must be between -512 and 512");
-  if (mask_settings.feather_px && (*mask_settings.feather_px < 0 || *mask_settings.feather_px > 512))
-    return pbcli::fail("inpaint: --feather must be between 0 and 512");
+  if (!parse_edge(args, "--grow", mask_settings.grow_px))
+    return pbcli::fail("inpaint: --grow must be auto or a whole number of pixels, -512 to 512");
+  if (!parse_edge(args, "--feather", mask_settings.feather_px) ||
+      (mask_settings.feather_px && *mask_settings.feather_px < 0))
+    return pbcli::fail("inpaint: --feather must be auto or a number of pixels, 0 to 512");
+  if (args.flag("--colour-match") && args.flag("--no-colour-match"))
+    return pbcli::fail("inpaint: --colour-match and --no-colour-match exclude each other");
   mask_settings.colour_match = args.flag("--colour-match");
 
   pb::Image img, msk;

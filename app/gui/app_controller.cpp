@@ -4,6 +4,7 @@
 #include <QSettings>
 
 #include "app/fetch/download_plan.h"
+#include "app/gui/change_region_preview.h"
 #include "app/gui/engine_bridge.h"
 #include "app/gui/image_convert.h"
 #include "app/gui/interpolation_controller.h"
@@ -162,6 +163,7 @@ AppController::AppController(MainWindow* window, EngineBridge* bridge,
   es.precision = precisionSetting();
   window->setEngineSettings(es);
   interpolation_ = new InterpolationController(window, bridge, this);
+  changeRegion_ = new ChangeRegionPreview(window, this);
 
   history_ = new RunHistory(historyDir.isEmpty() ? RunHistory::defaultDir() : historyDir, this);
   connect(history_, &RunHistory::writeFailed, this, [this](const QString& message) {
@@ -255,10 +257,13 @@ void AppController::generate(const RunSettings& s) {
       window_->showInfo(tr("Paint over the area that should change first."));
       return;
     }
-    run.frame = {doc->image(), doc->mask()};
+    run.image = doc->image();
+    run.mask = doc->mask();
+    run.frame = {doc->image().size(), doc->image()};  // edits the image in place: keeps alpha
   } else if (s.mode == GenerationMode::TextToImage) {
     if (!doc->hasImage()) window_->newCanvas(QSize(256, 256), Qt::white);
-    run.frame = {doc->image(), {}};
+    run.image = doc->image();
+    run.frame = {doc->image().size(), {}};
   } else if (s.mode == GenerationMode::Variations) {
     if (!doc->hasImage()) {
       window_->showInfo(tr("Open an image first (File ▸ Open, drag and drop, or Ctrl+V)."));
@@ -270,7 +275,7 @@ void AppController::generate(const RunSettings& s) {
     const GalleryPanel* gallery = window_->galleryPanel();
     const QImage picked = gallery->candidate(gallery->selected());
     run.source = picked.isNull() ? doc->image() : picked;
-    run.frame = {doc->image(), {}};
+    run.frame = {doc->image().size(), {}};
   } else {
     interpolation_->renderStrip();
     return;
@@ -288,15 +293,9 @@ void AppController::start(const PendingRun& run) {
   const RunSettings& s = run.settings;
   pb::JobRequest request;
   if (s.mode == GenerationMode::Inpaint && s.method == FillMethod::Glide) {
-    pb::InpaintRequest inpaint;
-    inpaint.image = toRgb(run.frame.source);
-    inpaint.mask = toMask(run.frame.mask);
-    inpaint.prompt = s.prompt.toStdString();
-    inpaint.settings = glideSettings(s);
-    inpaint.mask_settings = maskSettings(s);
-    request = std::move(inpaint);
+    request = inpaintRequest(run.image, run.mask, s);
   } else if (s.mode == GenerationMode::Inpaint) {
-    pb::ClassicFillRequest fill{toRgb(run.frame.source), toMask(run.frame.mask)};
+    pb::ClassicFillRequest fill{toRgb(run.image), toMask(run.mask)};
     fill.method = s.method == FillMethod::ClassicNavierStokes ? pb::ClassicMethod::navier_stokes
                                                               : pb::ClassicMethod::telea;
     request = std::move(fill);
@@ -304,8 +303,8 @@ void AppController::start(const PendingRun& run) {
     pb::Text2ImRequest t2i;
     t2i.prompt = s.prompt.toStdString();
     t2i.settings = glideSettings(s);
-    t2i.width = run.frame.source.width();
-    t2i.height = run.frame.source.height();
+    t2i.width = run.image.width();
+    t2i.height = run.image.height();
     request = std::move(t2i);
   } else {
     request = pb::VariationsRequest{toRgb(run.source), karloSettings(s)};

@@ -23,6 +23,7 @@ class MainWindow;
 
 namespace pbapp {
 
+class ChangeRegionPreview;
 class EngineBridge;
 class InterpolationController;
 class RunHistory;
@@ -70,7 +71,8 @@ class AppController : public QObject {
     int ticket = 0;
     RunSettings settings;
     JobFrame frame;
-    QImage source;  // Variations: the image to vary
+    QImage image, mask;  // Inpaint: the document's image and mask; text2im: the canvas
+    QImage source;       // Variations: the image to vary
   };
   void start(const PendingRun& run);
   void startNext();
@@ -86,6 +88,7 @@ class AppController : public QObject {
   QPointer<MainWindow> window_;
   EngineBridge* bridge_;
   InterpolationController* interpolation_ = nullptr;
+  ChangeRegionPreview* changeRegion_ = nullptr;
   ModelsDirChoice models_;
   quint64 currentJob_ = 0;
   int currentRun_ = 0;

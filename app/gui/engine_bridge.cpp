@@ -55,7 +55,21 @@ RunProgress toRunProgress(const pb::Progress& p) {
 }
 
 QImage placeInFrame(const JobFrame& frame, const pb::Image& image) {
-  return compositeInMask(frame.source, toQImage(image), frame.mask);
+  QImage out = toQImage(image);
+  if (frame.size.isEmpty() || out.isNull()) return out;
+  if (out.size() != frame.size)
+    out = out.scaled(frame.size, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+  // RGB32, the document's own format, so that drawing it needs no conversion.
+  if (!frame.alphaFrom.hasAlphaChannel() || frame.alphaFrom.size() != out.size())
+    return out.convertToFormat(QImage::Format_RGB32);
+  out = out.convertToFormat(QImage::Format_ARGB32);
+  const QImage alpha = frame.alphaFrom.convertToFormat(QImage::Format_ARGB32);
+  for (int y = 0; y < out.height(); ++y) {
+    auto* o = reinterpret_cast<QRgb*>(out.scanLine(y));
+    const auto* a = reinterpret_cast<const QRgb*>(alpha.constScanLine(y));
+    for (int x = 0; x < out.width(); ++x) o[x] = (a[x] & 0xff000000u) | (o[x] & 0x00ffffffu);
+  }
+  return out;
 }
 
 BridgeResult toBridgeResult(const JobFrame& frame, const pb::RunResult& r) {

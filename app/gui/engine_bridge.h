@@ -19,7 +19,7 @@
 namespace pbapp {
 
 struct BridgeResult {
-  QVector<QImage> images;  // composited into the job's frame, the document's size
+  QVector<QImage> images;  // the engine's images, fitted to the job's frame
   QVector<quint64> seeds;
   QJsonObject parameters;  // the engine's generation parameters, as strings
   // Per candidate, the PNG text chunks promptbrush-cli writes (pb::pipelines::png_texts_for).
@@ -27,11 +27,14 @@ struct BridgeResult {
   double seconds = 0;
 };
 
-// Where the engine's output goes: results and previews are scaled to `source`'s size and,
-// with a mask, blended in only where the mask is set.
+// Where the engine's output goes. The engine is the one compositor: its images are shown and
+// applied with the pixels it returns. Only an image of another size than `size` (unCLIP's
+// square variations) is scaled to it, and for a job that edits the document in place
+// `alphaFrom`'s alpha channel, if it has one, is put back (the engine works in RGB).
+// An empty size takes the images as they are.
 struct JobFrame {
-  QImage source;
-  QImage mask;
+  QSize size;
+  QImage alphaFrom;
 };
 
 class EngineBridge : public QObject {

@@ -36,33 +36,4 @@ QImage toQImage(const pb::Image& image) {
   return out;
 }
 
-QImage compositeInMask(const QImage& source, const QImage& result, const QImage& mask) {
-  if (source.isNull()) return result;
-  QImage res = result.size() == source.size()
-                   ? result
-                   : result.scaled(source.size(), Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
-  const QImage::Format format = source.format();
-  if (mask.isNull() || mask.size() != source.size()) return res.convertToFormat(format);
-  QImage out = source.convertToFormat(QImage::Format_ARGB32);
-  res = res.convertToFormat(QImage::Format_ARGB32);
-  const QImage m = mask.convertToFormat(QImage::Format_Grayscale8);
-  for (int y = 0; y < out.height(); ++y) {
-    auto* o = reinterpret_cast<QRgb*>(out.scanLine(y));
-    const auto* r = reinterpret_cast<const QRgb*>(res.constScanLine(y));
-    const uchar* a = m.constScanLine(y);
-    for (int x = 0; x < out.width(); ++x) {
-      const int w = a[x];
-      if (w == 0) continue;
-      if (w == 255) {
-        o[x] = (o[x] & 0xff000000u) | (r[x] & 0x00ffffffu);  // keep the source's alpha
-        continue;
-      }
-      auto mix = [w](int s, int d) { return (s * (255 - w) + d * w + 127) / 255; };
-      o[x] = qRgba(mix(qRed(o[x]), qRed(r[x])), mix(qGreen(o[x]), qGreen(r[x])),
-                   mix(qBlue(o[x]), qBlue(r[x])), qAlpha(o[x]));
-    }
-  }
-  return out.convertToFormat(format);
-}
-
 }  // namespace pbapp

@@ -1,5 +1,6 @@
 #include "app/gui/run_requests.h"
 
+#include "app/gui/image_convert.h"
 #include "engine/pipelines/presets.h"
 
 namespace pbapp {
@@ -36,12 +37,22 @@ pb::GlideSettings glideSettings(const RunSettings& s) {
   return g;
 }
 
-pb::MaskSettings maskSettings(const RunSettings& s) {
+pb::MaskSettings maskSettings(const MaskRefinement& r) {
   pb::MaskSettings m;
-  m.grow_px = s.mask.growPx;
-  m.feather_px = s.mask.featherPx;
-  m.colour_match = s.mask.colourMatch;
+  m.grow_px = r.growPx;
+  m.feather_px = r.featherPx;
+  m.colour_match = r.colourMatch;
   return m;
+}
+
+pb::InpaintRequest inpaintRequest(const QImage& image, const QImage& mask, const RunSettings& s) {
+  pb::InpaintRequest r;
+  r.image = toRgb(image);
+  r.mask = toMask(mask);
+  r.prompt = s.prompt.toStdString();
+  r.settings = glideSettings(s);
+  r.mask_settings = maskSettings(s.mask);
+  return r;
 }
 
 pb::KarloSettings karloSettings(const RunSettings& s) {

@@ -8,6 +8,8 @@ namespace pbapp {
 
 pb::GlideSettings glideSettings(const RunSettings& s);
 pb::KarloSettings karloSettings(const RunSettings& s);  // Variations
-pb::MaskSettings maskSettings(const RunSettings& s);    // Inpaint
+pb::MaskSettings maskSettings(const MaskRefinement& r);  // Inpaint
+// The GLIDE inpainting request for a document's image and mask (255 = change).
+pb::InpaintRequest inpaintRequest(const QImage& image, const QImage& mask, const RunSettings& s);
 
 }  // namespace pbapp

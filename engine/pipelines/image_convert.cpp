@@ -81,20 +81,22 @@ Image read_mask(const std::string& path) {
   if (m.channels() == 4) {
     cv::Mat alpha;
     cv::extractChannel(m, alpha, 3);
-    // Transparent = change (an eraser-style mask).
-    cv::threshold(alpha, grey, 127, 255, cv::THRESH_BINARY_INV);
-    return from_mat(grey);
-  }
-  if (m.channels() == 3) {
+    double lowest = 0;
+    cv::minMaxLoc(alpha, &lowest);
+    if (lowest < 255) {
+      // Transparent = change (an eraser-style mask).
+      cv::subtract(cv::Scalar(255), alpha, grey);
+      return from_mat(grey);
+    }
+    cv::cvtColor(m, grey, cv::COLOR_BGRA2GRAY);  // opaque everywhere: its grey values
+  } else if (m.channels() == 3) {
     cv::cvtColor(m, grey, cv::COLOR_BGR2GRAY);
   } else if (m.channels() == 1) {
     grey = m;
   } else {
     throw Error(ErrorCode::unsupported, "unsupported channel count in mask " + path);
   }
-  cv::Mat bin;
-  cv::threshold(grey, bin, 127, 255, cv::THRESH_BINARY);
-  return from_mat(bin);
+  return from_mat(grey);
 }
 
 torch::Tensor image_to_tensor(const Image& rgb) {

@@ -18,8 +18,10 @@ Image from_mat(const cv::Mat& mat);
 // Reads PNG/JPEG/WebP/TIFF/BMP as RGB (alpha dropped). Throws pb::Error(file_not_found /
 // bad_file) naming the file.
 Image read_image_rgb(const std::string& path);
-// Reads an edit mask: 255 = change. A file with alpha is read as "alpha 0 = change";
-// otherwise the grey value thresholded at 128 (white = change).
+// Reads an edit mask: 255 = change, as the app imports one. A file whose alpha is not opaque
+// everywhere is read as 255 - alpha (transparent = change); otherwise its grey values (white
+// = change). Values are kept, not thresholded: the engine changes every pixel above 0, so a
+// soft-edged mask the app exported gives the app's result, pixel for pixel.
 Image read_mask(const std::string& path);
 
 // [1, 3, H, W] float32 in [-1, 1] (v / 127.5 - 1).

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Starts the real window under Xvfb, opens an image, paints a mask, runs the classic fill
 # (and, with the fixtures, tiny unCLIP and random-weight GLIDE runs), and saves screenshots
-# of each state.
+# of each state (and a 1:1 crop of an applied GLIDE result's seam).
 #   tests/app/screenshots.sh BUILD_DIR [OUTDIR]
 # Fails (non-zero) when the driver fails (a screen that did not appear, a GUI-thread stall
 # over its bound) or when an expected screenshot is missing or empty.
@@ -34,7 +34,8 @@ if [ -n "$fixtures" ] && [ -f "$fixtures/unclip/small_configs.json" ]; then
     variations-applied interpolate-strip-filling interpolate-dragged interpolate-exact-frame
     interpolate-text-diff"
 fi
-[ -n "$fixtures" ] && expected="$expected glide-running glide-candidates"
+[ -n "$fixtures" ] && expected="$expected glide-change-region glide-running glide-candidates
+  glide-applied glide-seam-crop"
 n=0
 missing=""
 for name in $expected; do

@@ -97,21 +97,28 @@ class PipelinesPng : public QObject {
 
   void masks_from_files() {
     QTemporaryDir dir;
-    // Grey: white = change.
+    // Grey: white = change; soft values are kept, as the app exports and imports them.
     Image grey(4, 1, 1);
     grey.pixels = {0, 255, 200, 10};
     write_png(dir.filePath("g.png").toStdString(), grey, {});
     Image m = read_mask(dir.filePath("g.png").toStdString());
     QCOMPARE(m.channels, 1);
-    QVERIFY((m.pixels == std::vector<std::uint8_t>{0, 255, 255, 0}));
+    QVERIFY((m.pixels == std::vector<std::uint8_t>{0, 255, 200, 10}));
     // RGBA: alpha 0 = change, whatever the colour.
-    Image rgba(3, 1, 4, 255);
+    Image rgba(4, 1, 4, 255);
     rgba.at(0, 0, 3) = 0;
     rgba.at(2, 0, 3) = 255;
     rgba.at(1, 0, 3) = 0;
+    rgba.at(3, 0, 3) = 55;
     write_png(dir.filePath("a.png").toStdString(), rgba, {});
     m = read_mask(dir.filePath("a.png").toStdString());
-    QVERIFY((m.pixels == std::vector<std::uint8_t>{255, 255, 0}));
+    QVERIFY((m.pixels == std::vector<std::uint8_t>{255, 255, 0, 200}));
+    // RGBA opaque everywhere: its grey values.
+    Image opaque(2, 1, 4, 255);
+    opaque.at(0, 0, 0) = opaque.at(0, 0, 1) = opaque.at(0, 0, 2) = 0;
+    write_png(dir.filePath("o.png").toStdString(), opaque, {});
+    m = read_mask(dir.filePath("o.png").toStdString());
+    QVERIFY((m.pixels == std::vector<std::uint8_t>{0, 255}));
   }
 };
 

@@ -95,6 +95,13 @@ void CanvasView::setOverlayOnPreview(bool on) {
   update();
 }
 
+void CanvasView::setChangeRegion(const ChangeRegion& region) {
+  const QRect before = changeRegion_.bounds;
+  changeRegion_ = region;
+  regionMipsValid_ = false;
+  update(imageRectToWidget(QRectF(before.united(region.bounds))).adjusted(-2, -2, 2, 2));
+}
+
 void CanvasView::setShowOriginal(bool on) {
   if (showOriginal_ == on) return;
   showOriginal_ = on;
@@ -183,10 +190,12 @@ void CanvasView::setOffset(const QPointF& offset) {
 // --- document signals --------------------------------------------------------------------
 
 void CanvasView::onImageReplaced() {
-  imageMipsValid_ = overlayMipsValid_ = previewMipsValid_ = false;
+  imageMipsValid_ = overlayMipsValid_ = previewMipsValid_ = regionMipsValid_ = false;
   imageMips_.clear();
   overlayMips_.clear();
   previewMips_.clear();
+  regionMips_.clear();
+  changeRegion_ = {};
   if (doc_ && doc_->hasImage()) {
     overlay_ = QImage(doc_->image().size(), QImage::Format_ARGB32_Premultiplied);
     updateOverlay(overlay_.rect());
@@ -314,6 +323,15 @@ void CanvasView::paintEvent(QPaintEvent* e) {
       p.setOpacity(overlayOpacity_);
       drawImageLayer(p, level, factor, area, smooth);
       p.setOpacity(1);
+    }
+  }
+  if (!original && (!withPreview || overlayOnPreview_) && !changeRegion_.isNull() &&
+      changeRegion_.layer.size() == shown.size()) {
+    const QRect area = exposed.intersected(imageRectToWidget(QRectF(changeRegion_.bounds)));
+    if (!area.isEmpty()) {
+      const QImage& level = layerLevel(changeRegion_.layer, &regionMips_, &regionMipsValid_,
+                                       &regionMipsDirty_, k, &factor);
+      drawImageLayer(p, level, factor, area, smooth);
     }
   }
 

@@ -24,6 +24,7 @@
 #include <QVector>
 #include <QWidget>
 
+#include "ui/canvas/change_region.h"
 #include "ui/canvas/mip_chain.h"
 #include "ui/document/mask_brush.h"
 
@@ -63,6 +64,11 @@ class CanvasView : public QWidget {
   // Whether the mask overlay is also drawn over a pending preview (default: no, so that the
   // result can be judged).
   void setOverlayOnPreview(bool on);
+  // The region a pending inpainting will change (change_region.h), drawn over the mask
+  // overlay where that is drawn. A null region, or one of another size, draws nothing; a new
+  // image clears it.
+  void setChangeRegion(const ChangeRegion& region);
+  const ChangeRegion& changeRegion() const { return changeRegion_; }
 
   qreal zoom() const { return zoom_; }
   // Keeps the image point under anchorWidgetPos where it is.
@@ -155,11 +161,13 @@ class CanvasView : public QWidget {
   QRect overlayBounds_;  // holds every non-zero overlay pixel; nothing to draw outside it
   QRgb overlayLut_[256];
   QPixmap checker_;
+  ChangeRegion changeRegion_;
   // Area-averaged half sizes for zoomed-out drawing, built on first need and then kept in
   // step through dirty rectangles.
-  MipChain imageMips_, previewMips_, overlayMips_;
-  bool imageMipsValid_ = false, previewMipsValid_ = false, overlayMipsValid_ = false;
-  QRect imageMipsDirty_, overlayMipsDirty_, previewMipsDirty_;
+  MipChain imageMips_, previewMips_, overlayMips_, regionMips_;
+  bool imageMipsValid_ = false, previewMipsValid_ = false, overlayMipsValid_ = false,
+       regionMipsValid_ = false;
+  QRect imageMipsDirty_, overlayMipsDirty_, previewMipsDirty_, regionMipsDirty_;
   qint64 previewMipsKey_ = 0;
 
   Drag drag_ = Drag::None;

@@ -30,6 +30,7 @@
 #include "ui/panels/gallery_panel.h"
 #include "ui/panels/history_panel.h"
 #include "ui/panels/interpolate_panel.h"
+#include "ui/panels/mask_refine_box.h"
 #include "ui/panels/prompt_panel.h"
 
 namespace {
@@ -398,6 +399,7 @@ void MainWindow::restoreSettings() {
   const QJsonDocument runSettings =
       QJsonDocument::fromJson(s.value("ui/runSettings").toByteArray());
   if (runSettings.isObject()) prompt_->setSettings(RunSettings::fromJson(runSettings.object()));
+  prompt_->maskRefineBox()->setShowRegion(s.value("ui/showChangeRegion", true).toBool());
   rebuildRecentMenu();
 }
 
@@ -411,6 +413,7 @@ void MainWindow::saveSettings() const {
   s.setValue("ui/lastFolder", lastFolder_);
   s.setValue("ui/promptHistory", prompt_->promptHistory());
   s.setValue("ui/recentFiles", recent_);
+  s.setValue("ui/showChangeRegion", prompt_->maskRefineBox()->showRegion());
   s.setValue("ui/runSettings",
              QJsonDocument(prompt_->settings().toJson()).toJson(QJsonDocument::Compact));
 }

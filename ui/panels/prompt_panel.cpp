@@ -21,24 +21,11 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "ui/panels/mask_refine_box.h"
 #include "ui/panels/run_queue_view.h"
 
 namespace {
 constexpr int kMaxHistory = 50;
-
-QString modeTip(GenerationMode mode) {
-  switch (mode) {
-    case GenerationMode::Inpaint:
-      return QObject::tr("Repaint the masked area from the prompt");
-    case GenerationMode::TextToImage:
-      return QObject::tr("Generate a whole image from the prompt");
-    case GenerationMode::Variations:
-      return QObject::tr("New images with the content and style of this one");
-    case GenerationMode::Interpolate:
-      return QObject::tr("Morph between two images through CLIP space");
-  }
-  return {};
-}
 }  // namespace
 
 PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
@@ -181,6 +168,8 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   previewOnlyLabel_ = new QLabel(tr("Output"));
   form->addRow(previewOnlyLabel_, previewOnly_);
   root->addLayout(form);
+  maskBox_ = new MaskRefineBox;
+  root->addWidget(maskBox_);
 
   modeHint_ = new QLabel;
   modeHint_->setObjectName(QStringLiteral("modeHint"));
@@ -227,6 +216,8 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
 
 GenerationMode PromptPanel::mode() const { return GenerationMode(qMax(0, modes_->checkedId())); }
 
+bool PromptPanel::maskRefineActive() const { return maskBox_->isVisibleTo(this); }
+
 QAbstractButton* PromptPanel::modeButton(GenerationMode mode) const {
   return modes_->button(int(mode));
 }
@@ -244,7 +235,7 @@ RunSettings PromptPanel::settings() const {
   s.candidates = candidates_->value();
   s.previewOnly = previewOnly_->isChecked();
   if (s.quality == QualityPreset::Custom) s.sampling = sampling_;
-  s.mask = mask_;
+  s.mask = maskBox_->refinement();
   return s;
 }
 
@@ -262,9 +253,9 @@ void PromptPanel::setSettings(const RunSettings& s) {
   seed_->setText(QString::number(s.seed));
   candidates_->setValue(s.candidates);
   previewOnly_->setChecked(s.previewOnly);
+  maskBox_->setRefinement(s.mask);
   // After the controls, whose change signals drop a restored sampling.
   sampling_ = s.quality == QualityPreset::Custom ? s.sampling : SamplingOverride{};
-  mask_ = s.mask;
   updateEnabled();
 }
 
@@ -298,7 +289,7 @@ void PromptPanel::setAvailability(const Availability& a) {
     auto* b = modes_->button(i);
     const bool ok = isModeAvailable(GenerationMode(i));
     b->setEnabled(ok);
-    QString tip = modeTip(GenerationMode(i));
+    QString tip = modeDescription(GenerationMode(i));
     if (!ok) {
       anyMissing = true;
       tip += QStringLiteral("\n\n") + tr("Unavailable: %1").arg(perMode[i]->reason) +
@@ -333,6 +324,11 @@ void PromptPanel::updateEnabled() {
   method_->setVisible(inpaint);
   previewOnlyLabel_->setVisible(variations);
   previewOnly_->setVisible(variations);
+  const bool refine = inpaint && s.method == FillMethod::Glide;
+  if (refine != maskBox_->isVisibleTo(this)) {
+    maskBox_->setVisible(refine);
+    emit maskRefineActiveChanged(refine);
+  }
   const bool diffusion = s.usesDiffusion() && !interpolate;
   for (QWidget* w : std::initializer_list<QWidget*>{guidanceSlider_, guidance_, quality_,
                                                     randomSeed_, candidates_, previewOnly_})

@@ -11,6 +11,7 @@ class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class MaskRefineBox;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
@@ -48,6 +49,9 @@ class PromptPanel : public QWidget {
   QCheckBox* previewOnlyCheck() const { return previewOnly_; }
   QLabel* modeHint() const { return modeHint_; }
   RunQueueView* queueView() const { return queue_; }
+  MaskRefineBox* maskRefineBox() const { return maskBox_; }
+  // Whether the mask-edge controls apply (Inpaint with GLIDE) and are shown.
+  bool maskRefineActive() const;
 
  public slots:
   void requestGenerate();
@@ -61,6 +65,7 @@ class PromptPanel : public QWidget {
   void cancelRequested();
   void modelsDialogRequested();
   void modeChanged(GenerationMode mode);  // whenever the mode changes, clicked or not
+  void maskRefineActiveChanged(bool active);
 
  private:
   void updateEnabled();
@@ -84,15 +89,15 @@ class PromptPanel : public QWidget {
   QLabel* previewOnlyLabel_ = nullptr;
   QCheckBox* previewOnly_ = nullptr;
   QLabel* modeHint_ = nullptr;
+  MaskRefineBox* maskBox_ = nullptr;
   QPushButton* generate_ = nullptr;
   QPushButton* cancel_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QLabel* progressText_ = nullptr;
   RunQueueView* queue_ = nullptr;
   // Restored with setSettings and not shown as controls: a run's exact sampling (until the
-  // quality or the steps are changed) and its mask options.
+  // quality or the steps are changed).
   SamplingOverride sampling_;
-  MaskOptions mask_;
 
   Availability availability_;
   // Each mode keeps its own guidance, from the notebooks' defaults: GLIDE inpainting 5,

@@ -49,7 +49,7 @@ SamplingOverride samplingFromJson(const QJsonObject& o) {
   return s;
 }
 
-QJsonObject maskToJson(const MaskOptions& m) {
+QJsonObject maskToJson(const MaskRefinement& m) {
   QJsonObject o{{"colourMatch", m.colourMatch}};
   if (m.growPx) o.insert("growPx", *m.growPx);
   if (m.featherPx) o.insert("featherPx", *m.featherPx);
@@ -61,11 +61,21 @@ std::optional<int> jsonPixels(const QJsonValue& v) {
   return pixelsFrom(QString::number(v.toDouble(), 'g', 17));
 }
 
-MaskOptions maskFromJson(const QJsonObject& o) {
-  MaskOptions m;
-  m.growPx = jsonPixels(o.value("growPx"));
-  m.featherPx = jsonPixels(o.value("featherPx"));
-  m.colourMatch = o.value("colourMatch").toBool(true);
+// Into the ranges the mask controls offer.
+std::optional<int> growIn(std::optional<int> v) {
+  if (v) v = qBound(MaskRefinement::kMinGrow, *v, MaskRefinement::kMaxGrow);
+  return v;
+}
+std::optional<int> featherIn(std::optional<int> v) {
+  if (v) v = qBound(0, *v, MaskRefinement::kMaxFeather);
+  return v;
+}
+
+MaskRefinement maskFromJson(const QJsonObject& o) {
+  MaskRefinement m;
+  m.growPx = growIn(jsonPixels(o.value("growPx")));
+  m.featherPx = featherIn(jsonPixels(o.value("featherPx")));
+  m.colourMatch = o.value("colourMatch").toBool(false);
   return m;
 }
 }  // namespace
@@ -136,8 +146,8 @@ RunSettings settingsFromParameters(const QJsonObject& p, RunSettings s) {
                                               {"upsampleSampler", text("upsample_sampler")},
                                               {"upsampleRespacing", text("upsample_respacing")}});
   }
-  if (p.contains("mask_grow")) s.mask.growPx = pixelsFrom(text("mask_grow"));
-  if (p.contains("mask_feather")) s.mask.featherPx = pixelsFrom(text("mask_feather"));
+  if (p.contains("mask_grow")) s.mask.growPx = growIn(pixelsFrom(text("mask_grow")));
+  if (p.contains("mask_feather")) s.mask.featherPx = featherIn(pixelsFrom(text("mask_feather")));
   if (auto on = boolFrom(text("colour_match"))) s.mask.colourMatch = *on;
   const QString model = text("model") + QLatin1Char(' ') + text("mode");
   if (text("mode") == QLatin1String("variations")) {
@@ -171,6 +181,20 @@ QString modeName(GenerationMode mode) {
       return QObject::tr("Variations");
     case GenerationMode::Interpolate:
       return QObject::tr("Interpolate");
+  }
+  return {};
+}
+
+QString modeDescription(GenerationMode mode) {
+  switch (mode) {
+    case GenerationMode::Inpaint:
+      return QObject::tr("Repaint the masked area from the prompt");
+    case GenerationMode::TextToImage:
+      return QObject::tr("Generate a whole image from the prompt");
+    case GenerationMode::Variations:
+      return QObject::tr("New images with the content and style of this one");
+    case GenerationMode::Interpolate:
+      return QObject::tr("Morph between two images through CLIP space");
   }
   return {};
 }

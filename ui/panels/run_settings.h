@@ -31,14 +31,16 @@ struct SamplingOverride {
   bool operator==(const SamplingOverride&) const = default;
 };
 
-// How the painted mask becomes the pixels that change (the engine's MaskSettings): unset
-// values are the engine's defaults.
-struct MaskOptions {
-  std::optional<int> growPx;
-  std::optional<int> featherPx;
-  bool colourMatch = true;
-  bool isDefault() const { return !growPx && !featherPx && colourMatch; }
-  bool operator==(const MaskOptions&) const = default;
+// How the painted mask becomes the pixels that change (GLIDE inpainting; pb::MaskSettings):
+// the region grows (or shrinks) by growPx and its seam ramps over featherPx.
+struct MaskRefinement {
+  static constexpr int kMinGrow = -32, kMaxGrow = 64, kMaxFeather = 64;
+  std::optional<int> growPx;     // none: Auto (the engine's choice); < 0 shrinks
+  std::optional<int> featherPx;  // none: Auto; 0: a hard edge
+  // Shift the result by the mean colour step at the seam; off, as the engine's default.
+  bool colourMatch = false;
+  bool isDefault() const { return !growPx && !featherPx && !colourMatch; }
+  bool operator==(const MaskRefinement&) const = default;
 };
 
 struct RunSettings {
@@ -54,7 +56,7 @@ struct RunSettings {
   // Variations: stop at the unCLIP decoder's 64 px output (no super-resolution, much sooner).
   bool previewOnly = false;
   SamplingOverride sampling;  // GLIDE: replaces the quality's sampling when set
-  MaskOptions mask;           // Inpaint
+  MaskRefinement mask;        // Inpaint with GLIDE
 
   bool usesDiffusion() const {
     return mode != GenerationMode::Inpaint || method == FillMethod::Glide;
@@ -72,6 +74,7 @@ struct RunSettings {
 RunSettings settingsFromParameters(const QJsonObject& parameters, RunSettings base = {});
 
 QString modeName(GenerationMode mode);
+QString modeDescription(GenerationMode mode);  // one line, for tooltips
 QString methodName(FillMethod method);
 QString qualityName(QualityPreset quality);
 
@@ -133,5 +136,6 @@ struct RunRecord {
   static RunRecord fromJson(const QJsonObject& o);
 };
 
+Q_DECLARE_METATYPE(MaskRefinement)
 Q_DECLARE_METATYPE(RunSettings)
 Q_DECLARE_METATYPE(RunProgress)
