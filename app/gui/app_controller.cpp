@@ -176,6 +176,8 @@ AppController::AppController(MainWindow* window, EngineBridge* bridge,
   }
   if (!problem.isEmpty()) window->showInfo(problem);
   connect(window->historyPanel(), &HistoryPanel::runSelected, this, &AppController::showHistoryRun);
+  connect(window->galleryPanel(), &GalleryPanel::finishRequested, this,
+          &AppController::finishCandidate);
   refreshModels();
 }
 
@@ -280,6 +282,10 @@ void AppController::generate(const RunSettings& s) {
     interpolation_->renderStrip();
     return;
   }
+  queueOrStart(std::move(run));
+}
+
+void AppController::queueOrStart(PendingRun run) {
   if (isRunning()) {
     run.ticket = nextTicket_++;
     queue_.push_back(std::move(run));
@@ -289,11 +295,28 @@ void AppController::generate(const RunSettings& s) {
   start(run);
 }
 
+void AppController::finishCandidate(int runId, int index) {
+  const auto it = explored_.find(runId);
+  if (it == explored_.end() || index < 0 || index >= it->second.seeds.size() ||
+      size_t(index) >= it->second.baseImages.size())
+    return;
+  PendingRun run = it->second.run;
+  // A whole run of that one candidate, whose base stage is already done.
+  run.settings.previewOnly = false;
+  run.settings.candidates = 1;
+  run.settings.randomSeed = false;
+  run.settings.seed = it->second.seeds[index];
+  run.finishFrom = it->second.baseImages[size_t(index)];
+  queueOrStart(std::move(run));
+}
+
 void AppController::start(const PendingRun& run) {
   const RunSettings& s = run.settings;
   pb::JobRequest request;
   if (s.mode == GenerationMode::Inpaint && s.method == FillMethod::Glide) {
-    request = inpaintRequest(run.image, run.mask, s);
+    pb::InpaintRequest inpaint = inpaintRequest(run.image, run.mask, s);
+    inpaint.finish_from = run.finishFrom;
+    request = std::move(inpaint);
   } else if (s.mode == GenerationMode::Inpaint) {
     pb::ClassicFillRequest fill{toRgb(run.image), toMask(run.mask)};
     fill.method = s.method == FillMethod::ClassicNavierStokes ? pb::ClassicMethod::navier_stokes
@@ -305,6 +328,7 @@ void AppController::start(const PendingRun& run) {
     t2i.settings = glideSettings(s);
     t2i.width = run.image.width();
     t2i.height = run.image.height();
+    t2i.finish_from = run.finishFrom;
     request = std::move(t2i);
   } else {
     request = pb::VariationsRequest{toRgb(run.source), karloSettings(s)};
@@ -312,6 +336,7 @@ void AppController::start(const PendingRun& run) {
   currentJob_ = bridge_->submit(std::move(request), run.frame);
   currentRun_ = nextRunId_++;
   currentSettings_ = s;
+  currentRunInputs_ = run;
   if (window_) window_->runStarted(currentRun_, s);
 }
 
@@ -350,7 +375,10 @@ void AppController::cancel() {
 
 void AppController::showHistoryRun(int runId) {
   if (!window_ || window_->galleryPanel()->runId() == runId) return;
-  if (const std::optional<RunRecord> run = history_->run(runId)) window_->showRunCandidates(*run);
+  if (std::optional<RunRecord> run = history_->run(runId)) {
+    run->finishable = explored_.count(runId) > 0;
+    window_->showRunCandidates(*run);
+  }
 }
 
 void AppController::onEngineSettingsChanged(const EngineSettings& es) {
@@ -391,6 +419,16 @@ void AppController::onFinished(quint64 job, const BridgeResult& result) {
                                        : QStringLiteral("classic-telea"));
   run.seconds = result.seconds;
   run.finishedAt = QDateTime::currentDateTime();
+  const bool glide = currentSettings_.mode == GenerationMode::TextToImage ||
+                     (currentSettings_.mode == GenerationMode::Inpaint &&
+                      currentSettings_.method == FillMethod::Glide);
+  if (glide && currentSettings_.previewOnly && !result.baseImages.empty()) {
+    explored_[run.id] = {currentRunInputs_, result.seeds, result.baseImages};
+    // The inputs of a few explored runs stay in memory, not every one of a long session.
+    constexpr size_t kKeptExplored = 8;
+    while (explored_.size() > kKeptExplored) explored_.erase(explored_.begin());
+    run.finishable = true;
+  }
   run.thumbnail = history_->add(run).thumbnail;
   window_->runFinished(run);
   startNext();

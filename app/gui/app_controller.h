@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QPointer>
 #include <deque>
+#include <map>
 
 #include "app/common/app_settings.h"
 #include "app/fetch/model_downloader.h"
@@ -73,7 +74,16 @@ class AppController : public QObject {
     JobFrame frame;
     QImage image, mask;  // Inpaint: the document's image and mask; text2im: the canvas
     QImage source;       // Variations: the image to vary
+    std::vector<pb::Image> finishFrom;  // finishing an explored candidate: its base outputs
   };
+  // What finishing a candidate of an explored run needs: the run's inputs and base outputs.
+  struct ExploredRun {
+    PendingRun run;
+    QVector<quint64> seeds;
+    std::vector<std::vector<pb::Image>> baseImages;
+  };
+  void queueOrStart(PendingRun run);
+  void finishCandidate(int runId, int index);
   void start(const PendingRun& run);
   void startNext();
   void showQueue();
@@ -94,6 +104,8 @@ class AppController : public QObject {
   int currentRun_ = 0;
   int nextRunId_ = 1;
   RunSettings currentSettings_;
+  PendingRun currentRunInputs_;
+  std::map<int, ExploredRun> explored_;  // by run id, the latest few
   std::deque<PendingRun> queue_;
   int nextTicket_ = 1;
   RunHistory* history_ = nullptr;

@@ -88,6 +88,7 @@ BridgeResult toBridgeResult(const JobFrame& frame, const pb::RunResult& r) {
         chunks.append({QString::fromStdString(t.key), QString::fromStdString(t.value)});
     out.pngTexts.push_back(chunks);
   }
+  out.baseImages = r.base_images;
   out.seconds = r.seconds;
   return out;
 }

@@ -24,6 +24,8 @@ struct BridgeResult {
   QJsonObject parameters;  // the engine's generation parameters, as strings
   // Per candidate, the PNG text chunks promptbrush-cli writes (pb::pipelines::png_texts_for).
   QVector<QList<QPair<QString, QString>>> pngTexts;
+  // GLIDE: per candidate, the base stage's outputs (one per window), to finish an explored one.
+  std::vector<std::vector<pb::Image>> baseImages;
   double seconds = 0;
 };
 

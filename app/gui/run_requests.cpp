@@ -34,6 +34,7 @@ pb::GlideSettings glideSettings(const RunSettings& s) {
   g.guidance_scale = float(s.guidanceScale);
   if (!s.randomSeed) g.seed = s.seed;
   g.candidates = qMax(1, s.candidates);
+  g.upsample = !s.previewOnly;  // explore: the base stage only
   return g;
 }
 

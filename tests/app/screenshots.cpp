@@ -25,6 +25,7 @@
 #include "ui/canvas/canvas_view.h"
 #include "ui/dialogs/models_dialog.h"
 #include "ui/dialogs/settings_dialog.h"
+#include "ui/dialogs/shortcuts_dialog.h"
 #include "ui/document/document.h"
 #include "ui/mainwindow/app_style.h"
 #include "ui/panels/gallery_panel.h"
@@ -64,6 +65,13 @@ void drive(const QString& fixtures) {
       waitFor(
           "the settings dialog", [&] { return settings.isVisible(); }, 5000);
       shot("settings-dialog");
+    }
+    {
+      ShortcutsDialog* shortcuts = window.showShortcutsDialog();
+      waitFor(
+          "the keyboard shortcuts dialog", [&] { return shortcuts->isVisible(); }, 5000);
+      shot("shortcuts-dialog");
+      shortcuts->close();
     }
 
     openImage(window, imagePath);

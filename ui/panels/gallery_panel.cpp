@@ -87,6 +87,16 @@ GalleryPanel::GalleryPanel(QWidget* parent) : QWidget(parent) {
   buttons->addWidget(apply_);
   buttons->addWidget(discard_);
   root->addLayout(buttons);
+  finish_ = new QPushButton(tr("Finish at full resolution"));
+  finish_->setObjectName(QStringLiteral("galleryFinish"));
+  finish_->setAccessibleName(tr("Finish at full resolution"));
+  finish_->setToolTip(tr("Run the upsampler on the selected 64 px candidate: the same pixels "
+                         "a whole run with its seed gives, without its base stage again"));
+  finish_->setFocusPolicy(Qt::TabFocus);
+  connect(finish_, &QPushButton::clicked, this, [this] {
+    if (selected() >= 0) emit finishRequested(runId_, selected());
+  });
+  root->addWidget(finish_);
 
   copy_ = smallButton(tr("Copy"), tr("Copy the selected candidate to the clipboard, with its "
                                      "parameters (Ctrl+Shift+C)"));
@@ -121,6 +131,7 @@ void GalleryPanel::showRun(const RunRecord& run) {
   list_->clear();
   images_ = run.images;
   runId_ = run.id;
+  finishable_ = run.finishable;
   thumbnailRatio_ = list_->devicePixelRatioF();
   for (int i = 0; i < images_.size(); ++i) {
     auto* item = new QListWidgetItem(thumbnail(images_[i], thumbnailRatio_), tr("#%1").arg(i + 1));
@@ -138,6 +149,7 @@ void GalleryPanel::clear() {
   list_->clear();
   images_.clear();
   runId_ = 0;
+  finishable_ = false;
   caption_->setText(tr("Candidates of a run appear here."));
   updateButtons();
 }
@@ -155,6 +167,8 @@ void GalleryPanel::updateButtons() {
   const bool one = selected() >= 0;
   apply_->setEnabled(one);
   discard_->setEnabled(!images_.isEmpty());
+  finish_->setVisible(finishable_);
+  finish_->setEnabled(finishable_ && one);
   copy_->setEnabled(one);
   save_->setEnabled(one);
   exportAll_->setEnabled(!images_.isEmpty());

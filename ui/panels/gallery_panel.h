@@ -28,6 +28,7 @@ class GalleryPanel : public QWidget {
   QListWidget* list() const { return list_; }
   QPushButton* applyButton() const { return apply_; }
   QPushButton* discardButton() const { return discard_; }
+  QPushButton* finishButton() const { return finish_; }
   QToolButton* copyButton() const { return copy_; }
   QToolButton* saveButton() const { return save_; }
   QToolButton* exportAllButton() const { return exportAll_; }
@@ -38,6 +39,8 @@ class GalleryPanel : public QWidget {
  signals:
   void candidateSelected(int index);  // -1: none (show the document itself)
   void applyRequested(int index);
+  // An explored run's candidate, to run its upsampler (full resolution) from its base output.
+  void finishRequested(int runId, int index);
   void discardRequested();
   void copyRequested(int index);
   void saveRequested(int index);
@@ -54,10 +57,12 @@ class GalleryPanel : public QWidget {
   QLabel* caption_ = nullptr;
   QPushButton* apply_ = nullptr;
   QPushButton* discard_ = nullptr;
+  QPushButton* finish_ = nullptr;
   QToolButton* copy_ = nullptr;
   QToolButton* save_ = nullptr;
   QToolButton* exportAll_ = nullptr;
   QVector<QImage> images_;
   int runId_ = 0;
+  bool finishable_ = false;
   qreal thumbnailRatio_ = 1;  // the device pixel ratio the thumbnails were rendered for
 };

@@ -322,8 +322,17 @@ void PromptPanel::updateEnabled() {
   const bool interpolate = s.mode == GenerationMode::Interpolate;
   methodLabel_->setVisible(inpaint);
   method_->setVisible(inpaint);
-  previewOnlyLabel_->setVisible(variations);
-  previewOnly_->setVisible(variations);
+  // Explore: every diffusion mode can stop at its 64 px stage (GLIDE base, unCLIP decoder).
+  const bool explore = variations || s.mode == GenerationMode::TextToImage ||
+                       (inpaint && s.method == FillMethod::Glide);
+  previewOnlyLabel_->setVisible(explore);
+  previewOnly_->setVisible(explore);
+  previewOnly_->setToolTip(
+      variations ? tr("Stop at the decoder's 64 px output, without the 256 px super-resolution "
+                      "stage: minutes sooner on a CPU")
+                 : tr("Explore: stop every candidate at GLIDE's 64 px base stage (shown "
+                      "enlarged, minutes sooner on a CPU), then Finish the ones you like in "
+                      "the gallery"));
   const bool refine = inpaint && s.method == FillMethod::Glide;
   if (refine != maskBox_->isVisibleTo(this)) {
     maskBox_->setVisible(refine);

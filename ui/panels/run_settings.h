@@ -122,6 +122,8 @@ struct RunRecord {
   QVector<QList<QPair<QString, QString>>> pngTexts;
   double seconds = 0;
   QDateTime finishedAt;
+  // An explored GLIDE run (base stage only) whose candidates can be finished in this session.
+  bool finishable = false;
 
   // The settings that reproduce this run exactly (its seed fixed).
   RunSettings reproducible() const;
