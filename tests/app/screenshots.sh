@@ -27,7 +27,7 @@ if [ "$status" -ne 0 ]; then
 fi
 
 # What the driver must have written, given the fixtures it had.
-expected="empty-window first-run-dialog settings-dialog image-opened mask-painted
+expected="empty-window first-run-dialog settings-dialog shortcuts-dialog image-opened mask-painted
   classic-fill-candidate classic-fill-applied"
 if [ -n "$fixtures" ] && [ -f "$fixtures/unclip/small_configs.json" ]; then
   expected="$expected variations-mode variations-running variations-candidates

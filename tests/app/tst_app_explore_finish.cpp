@@ -56,7 +56,7 @@ class TestExploreFinish : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!app_->controller->isRunning(), 30000);
     QCOMPARE(gallery()->count(), 2);
     QCOMPARE(gallery()->candidate(1).size(), original_.size());  // enlarged into the frame
-    QVERIFY(history->run(0).parameters.value("upsample_steps").isUndefined());
+    QVERIFY(history->run(1).parameters.value("upsample_steps").isUndefined());  // in run order
     QVERIFY(gallery()->finishButton()->isVisible());
     gallery()->select(1);
     QVERIFY(gallery()->finishButton()->isEnabled());
@@ -64,7 +64,7 @@ class TestExploreFinish : public QObject {
     QTest::mouseClick(gallery()->finishButton(), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(history->count(), 3, 120000);
     QTRY_VERIFY_WITH_TIMEOUT(!app_->controller->isRunning(), 30000);
-    const RunRecord finished = history->run(0);
+    const RunRecord finished = history->run(2);
     QCOMPARE(finished.parameters.value("finished_from_base").toString(), QStringLiteral("yes"));
     QCOMPARE(finished.parameters.value("seed").toString(), QStringLiteral("12"));
     QCOMPARE(gallery()->count(), 1);
