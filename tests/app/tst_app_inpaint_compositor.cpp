@@ -172,6 +172,24 @@ class TestInpaintCompositor : public QObject {
               qPrintable(QStringLiteral("pixel (%1,%2) far from the mask changed").arg(x).arg(y)));
   }
 
+  void cliRejectsBadEdgeOptions() {
+    app_->paint({{60, 60}, {100, 80}});
+    const QString maskPath = work_.filePath("bad-mask.png");
+    QString error;
+    QVERIFY2(app_->doc()->exportMask(maskPath, &error), qPrintable(error));
+    for (const QStringList& bad : {QStringList{"--grow", "wide"}, QStringList{"--feather", "-1"}}) {
+      QProcess cli;
+      cli.start(QStringLiteral(PB_CLI),
+                QStringList{"inpaint", "--image", imagePath_, "--mask", maskPath, "--prompt", "x",
+                            "--out", work_.filePath("bad.png"), "--models", models_.path()} +
+                    bad);
+      QVERIFY(cli.waitForFinished(60000));
+      QCOMPARE(cli.exitCode(), 2);
+      QVERIFY2(cli.readAllStandardError().contains(bad.first().toUtf8()),
+               qPrintable(bad.join(' ')));
+    }
+  }
+
   void maskEdgeControlsReachTheRequestAndPersist() {
     app_->paint({{60, 60}, {100, 80}});
     QVERIFY(box()->isVisible());
