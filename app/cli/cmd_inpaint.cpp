@@ -67,8 +67,7 @@ int run_inpaint(const std::vector<std::string>& argv) {
   auto mask = args.value("--mask");
   if (!image || !mask) return pbcli::fail("inpaint: --image and --mask are required (see --help)");
   pbcli::RunOptions opts;
-  if (!pbcli::parse_run_options(args, "inpaint", opts, pb::pipelines::GlideMode::inpaint))
-    return 2;
+  if (!pbcli::parse_run_options(args, "inpaint", opts, pb::pipelines::GlideMode::inpaint)) return 2;
   pb::MaskSettings mask_settings;
   if (!parse_edge(args, "--grow", mask_settings.grow_px))
     return pbcli::fail("inpaint: --grow must be auto or a whole number of pixels, -512 to 512");

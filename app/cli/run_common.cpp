@@ -73,9 +73,12 @@ class ProgressBar {
 }  // namespace
 
 std::set<std::string> run_value_options() {
-  return {"--out",        "--models",   "--seed",   "--guidance", "--steps",   "--upsample-steps",
-          "--candidates", "--device",   "--preset", "--sampler",  "--threads", "--temperature",
-          "--eta",        "--precision", "--upsample-sampler", "--finish-from"};
+  return {"--out",        "--models",    "--seed",
+          "--guidance",   "--steps",     "--upsample-steps",
+          "--candidates", "--device",    "--preset",
+          "--sampler",    "--threads",   "--temperature",
+          "--eta",        "--precision", "--upsample-sampler",
+          "--finish-from"};
 }
 
 std::set<std::string> run_flags() { return {"--no-upsample", "--quiet", "--rank"}; }

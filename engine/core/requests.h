@@ -20,13 +20,13 @@ struct GlideSettings {
   // Respacing specs: a step count ("100", "50"), "ddimN", section counts or "fast27".
   std::string base_respacing = "100";
   std::string upsample_respacing = "fast27";
-  float upsample_temperature = 0.997f;      // scales the upsampler's initial noise only
-  SamplerKind sampler = SamplerKind::ddpm;  // base stage
+  float upsample_temperature = 0.997f;               // scales the upsampler's initial noise only
+  SamplerKind sampler = SamplerKind::ddpm;           // base stage
   SamplerKind upsample_sampler = SamplerKind::ddpm;  // inpainting notebook: DDPM; text2im: DDIM
-  float eta = 0.0f;                         // DDIM only
-  std::optional<std::uint64_t> seed;        // none: random (the result reports the seed used)
-  int candidates = 1;                       // images generated in one run
-  bool upsample = true;                     // run the 64 -> 256 stage
+  float eta = 0.0f;                                  // DDIM only
+  std::optional<std::uint64_t> seed;  // none: random (the result reports the seed used)
+  int candidates = 1;                 // images generated in one run
+  bool upsample = true;               // run the 64 -> 256 stage
   // Order the candidates by CLIP similarity to the prompt (needs ViT-L-14.pt); the scores
   // come back in RunResult::clip_scores.
   bool rank_with_clip = false;

@@ -88,10 +88,10 @@ int default_grow_px(const Rect& window) {
 CompositePlan plan_composite(const Image& change_mask, const MaskSettings& s,
                              const WindowOptions& options) {
   if (change_mask.channels != 1 || change_mask.empty())
-    throw Error(ErrorCode::invalid_argument,
-                "the mask must be a non-empty 1-channel image, got " +
-                    std::to_string(change_mask.width) + "x" + std::to_string(change_mask.height) +
-                    "x" + std::to_string(change_mask.channels));
+    throw Error(ErrorCode::invalid_argument, "the mask must be a non-empty 1-channel image, got " +
+                                                 std::to_string(change_mask.width) + "x" +
+                                                 std::to_string(change_mask.height) + "x" +
+                                                 std::to_string(change_mask.channels));
   CompositePlan plan;
   plan.width = change_mask.width;
   plan.height = change_mask.height;
@@ -135,8 +135,8 @@ Image paste_window(const CompositeWindow& w, const Image& source, const Image& o
       source.width != onto.width || source.height != onto.height)
     throw Error(ErrorCode::internal, "paste_window: image shapes differ");
   const Image full = resize_image(generated, w.window.width, w.window.height);
-  const cv::Mat gen = as_mat(full)(cv::Rect(w.inside.x - w.window.x, w.inside.y - w.window.y,
-                                            w.inside.width, w.inside.height));
+  const cv::Mat gen = as_mat(full)(
+      cv::Rect(w.inside.x - w.window.x, w.inside.y - w.window.y, w.inside.width, w.inside.height));
   const int c = onto.channels;
   double shift[4] = {0, 0, 0, 0};
   if (colour_match && cv::countNonZero(w.inner) > 0 && cv::countNonZero(w.outer) > 0) {

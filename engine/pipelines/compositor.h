@@ -24,12 +24,12 @@
 namespace pb::pipelines {
 
 struct CompositeWindow {
-  Rect window;         // what the models see (may extend past the image)
-  int grow_px = 0;     // resolved: the settings' value or the window's default
-  int feather_px = 0;  // resolved: at most the grow when it grows
-  cv::Rect inside;     // the window clipped to the image
-  cv::Mat region;      // CV_8U over inside: 255 = generated (the grown group)
-  cv::Mat alpha;       // CV_32F over inside: blend weight of the generated pixels
+  Rect window;           // what the models see (may extend past the image)
+  int grow_px = 0;       // resolved: the settings' value or the window's default
+  int feather_px = 0;    // resolved: at most the grow when it grows
+  cv::Rect inside;       // the window clipped to the image
+  cv::Mat region;        // CV_8U over inside: 255 = generated (the grown group)
+  cv::Mat alpha;         // CV_32F over inside: blend weight of the generated pixels
   cv::Mat inner, outer;  // CV_8U over inside: the colour-match bands inside / outside region
 };
 

@@ -79,8 +79,7 @@ RunResult run_glide_inpaint(const GlideModels& models, const text::GlideTokenize
   const int bs = models.base->config().image_size;
   const int n = req.settings.candidates;
 
-  GlideJob job{models, tokenizer, req.prompt, req.settings,
-               candidate_seeds(req.settings.seed, n)};
+  GlideJob job{models, tokenizer, req.prompt, req.settings, candidate_seeds(req.settings.seed, n)};
   const std::vector<int> one_window = glide_stage_steps(req.settings, finishing);
   RunState run(callbacks, glide_stage_steps(req.settings, finishing, int(plan.windows.size())));
 
@@ -119,11 +118,11 @@ RunResult run_glide_inpaint(const GlideModels& models, const text::GlideTokenize
     };
     const torch::Tensor finish_base =
         finishing ? finish_tensor(req.finish_from, wi, bs) : torch::Tensor();
-    st = run_stages(job, base_in, up_inputs_for, preview, run,
-                    1 + int(wi * one_window.size()), finish_base);
+    st = run_stages(job, base_in, up_inputs_for, preview, run, 1 + int(wi * one_window.size()),
+                    finish_base);
     for (int c = 0; c < n; ++c) {
-      out[size_t(c)] = paste_window(cw, src, out[size_t(c)], tensor_to_image(st.images[c]),
-                                    plan.colour_match);
+      out[size_t(c)] =
+          paste_window(cw, src, out[size_t(c)], tensor_to_image(st.images[c]), plan.colour_match);
       r.base_images[size_t(c)].push_back(tensor_to_image(st.base[c]));
     }
     r.windows.push_back(cw.window);

@@ -1,6 +1,5 @@
 #include "engine/pipelines/glide_stages.h"
 
-
 #include "engine/core/error.h"
 #include "engine/diffusion/guidance.h"
 #include "engine/diffusion/noise.h"

@@ -50,9 +50,8 @@ RunResult run_glide_text2im(const GlideModels& models, const text::GlideTokenize
                   "finishing needs the upsampler, one candidate and the candidate's seed");
     const Image& b = req.finish_from.front();
     if (req.finish_from.size() != 1 || b.channels != 3 || b.width != bs || b.height != bs)
-      throw Error(ErrorCode::invalid_argument, "finishing needs one " + std::to_string(bs) +
-                                                   "x" + std::to_string(bs) +
-                                                   " RGB base-stage image");
+      throw Error(ErrorCode::invalid_argument, "finishing needs one " + std::to_string(bs) + "x" +
+                                                   std::to_string(bs) + " RGB base-stage image");
     finish_base = image_to_tensor(b);
   }
 

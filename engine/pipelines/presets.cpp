@@ -21,9 +21,8 @@ std::vector<GlidePreset> make_presets(GlideMode mode) {
 
 bool same_sampling(const GlideSettings& a, const GlideSettings& b) {
   return a.sampler == b.sampler && a.base_respacing == b.base_respacing &&
-         a.upsample_sampler == b.upsample_sampler &&
-         a.upsample_respacing == b.upsample_respacing && a.eta == b.eta &&
-         a.upsample_temperature == b.upsample_temperature;
+         a.upsample_sampler == b.upsample_sampler && a.upsample_respacing == b.upsample_respacing &&
+         a.eta == b.eta && a.upsample_temperature == b.upsample_temperature;
 }
 
 std::vector<KarloPreset> make_karlo_presets() {

@@ -20,8 +20,7 @@ enum class GlideMode { inpaint, text2im };
 
 const std::vector<GlidePreset>& glide_presets(GlideMode mode = GlideMode::inpaint);
 // nullptr if unknown.
-const GlidePreset* find_glide_preset(const std::string& name,
-                                     GlideMode mode = GlideMode::inpaint);
+const GlidePreset* find_glide_preset(const std::string& name, GlideMode mode = GlideMode::inpaint);
 // The preset whose sampling (samplers, respacings, eta, temperature) `settings` has, or
 // nullptr: what a run read back from its parameters was made with.
 const GlidePreset* match_glide_preset(const GlideSettings& settings,

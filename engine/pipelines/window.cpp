@@ -25,8 +25,7 @@ Rect unite(const Rect& a, const Rect& b) {
 }
 
 bool overlap(const Rect& a, const Rect& b) {
-  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height &&
-         b.y < a.y + a.height;
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 }
 
 // Beyond this many groups the pairwise merging would cost more than it saves: one window.
@@ -167,15 +166,16 @@ std::vector<Rect> choose_windows(int w, int h, const Image& change_mask,
 }
 
 Image crop_window(const Image& image, const Rect& window, std::uint8_t fill) {
-  const cv::Rect inside =
-      cv::Rect(window.x, window.y, window.width, window.height) & cv::Rect(0, 0, image.width, image.height);
+  const cv::Rect inside = cv::Rect(window.x, window.y, window.width, window.height) &
+                          cv::Rect(0, 0, image.width, image.height);
   if (inside.empty()) throw Error(ErrorCode::internal, "window outside the image");
   cv::Mat roi = as_mat(image)(inside);
   cv::Mat out;
   const int top = inside.y - window.y, left = inside.x - window.x;
   const int bottom = window.y + window.height - (inside.y + inside.height);
   const int right = window.x + window.width - (inside.x + inside.width);
-  cv::copyMakeBorder(roi, out, top, bottom, left, right, cv::BORDER_CONSTANT, cv::Scalar::all(fill));
+  cv::copyMakeBorder(roi, out, top, bottom, left, right, cv::BORDER_CONSTANT,
+                     cv::Scalar::all(fill));
   return from_mat(out);
 }
 

@@ -45,8 +45,8 @@ QString promptbrushChunk(const QString& png) {
 
 bool samePixels(const QString& a, const QString& b) {
   const QImage x(a), y(b);
-  return !x.isNull() && x.convertToFormat(QImage::Format_RGB888) ==
-                            y.convertToFormat(QImage::Format_RGB888);
+  return !x.isNull() &&
+         x.convertToFormat(QImage::Format_RGB888) == y.convertToFormat(QImage::Format_RGB888);
 }
 
 }  // namespace
@@ -102,10 +102,12 @@ class AppCliGlide : public QObject {
 
   void maskSettingsAreRecorded() {
     const QString out = tmp_.filePath("grown.png");
-    const Run r = cli({"inpaint", "--image", image_, "--mask", mask_, "--prompt", "a red ball",
-                       "--out", out, "--models", models_, "--seed", "3", "--steps", "3",
-                       "--upsample-steps", "2", "--grow", "6", "--feather", "3",
-                       "--colour-match", "--device", "cpu", "--quiet"});
+    const Run r =
+        cli({"inpaint",    "--image",   image_, "--mask",           mask_,      "--prompt",
+             "a red ball", "--out",     out,    "--models",         models_,    "--seed",
+             "3",          "--steps",   "3",    "--upsample-steps", "2",        "--grow",
+             "6",          "--feather", "3",    "--colour-match",   "--device", "cpu",
+             "--quiet"});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     const QString chunk = promptbrushChunk(out);
     QVERIFY2(chunk.contains("\"mask_grow\":\"6\""), qPrintable(chunk));
@@ -123,16 +125,17 @@ class AppCliGlide : public QObject {
   }
 
   void exploreThenFinish() {
-    const QStringList common{"inpaint", "--image", image_, "--mask", mask_, "--prompt", "a red ball",
-                             "--models", models_, "--steps", "3", "--upsample-steps", "2",
-                             "--device", "cpu", "--quiet"};
+    const QStringList common{"inpaint", "--image",  image_,       "--mask",
+                             mask_,     "--prompt", "a red ball", "--models",
+                             models_,   "--steps",  "3",          "--upsample-steps",
+                             "2",       "--device", "cpu",        "--quiet"};
     const QString whole = tmp_.filePath("whole.png");
     Run r = cli(common + QStringList{"--seed", "8", "--out", whole});
     QVERIFY2(r.code == 0, qPrintable(r.err));
 
     const QString explore = tmp_.filePath("explore.png");
-    r = cli(common + QStringList{"--seed", "7", "--candidates", "2", "--no-upsample", "--out",
-                                 explore});
+    r = cli(common +
+            QStringList{"--seed", "7", "--candidates", "2", "--no-upsample", "--out", explore});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     const QString base2 = tmp_.filePath("explore-2.base.png");
     QVERIFY2(r.out.contains("explore-2.base.png"), qPrintable(r.out));
@@ -166,8 +169,8 @@ class AppCliGlide : public QObject {
   void text2imAtTheCanvasAspect() {
     const QString out = tmp_.filePath("t2i.png");
     const Run r = cli({"text2im", "--prompt", "a lighthouse", "--size", "96x64", "--out", out,
-                       "--models", models_, "--seed", "2", "--steps", "3", "--upsample-steps",
-                       "2", "--device", "cpu", "--quiet"});
+                       "--models", models_, "--seed", "2", "--steps", "3", "--upsample-steps", "2",
+                       "--device", "cpu", "--quiet"});
     QVERIFY2(r.code == 0, qPrintable(r.err));
     QCOMPARE(QImage(out).size(), QSize(96, 64));
     const QString chunk = promptbrushChunk(out);

@@ -225,7 +225,8 @@ class PipelinesGlideWindows : public QObject {
           QCOMPARE(wide.images[0].at(x, y, c), square.images[0].at(x, y + 8, c));
     const RunResult tall = run_glide_text2im(text2im_, *tok_, text_request(8, 32), {});
     for (int y = 0; y < 32; ++y)
-      for (int x = 0; x < 8; ++x) QCOMPARE(tall.images[0].at(x, y, 1), square.images[0].at(x + 12, y, 1));
+      for (int x = 0; x < 8; ++x)
+        QCOMPARE(tall.images[0].at(x, y, 1), square.images[0].at(x + 12, y, 1));
   }
 
   void text2im_samples_as_its_notebook() {

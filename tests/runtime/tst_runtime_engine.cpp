@@ -356,13 +356,12 @@ class RuntimeEngine : public QObject {
     QVERIFY(ModelCache::estimate_bytes(base_path) < (4u << 20));
     std::size_t loaded_while_loading = 99;
     auto glide = [&](const std::string& role, const std::string& path) {
-      return cache.get(
-          role, path, "cpu",
-          [&] {
-            loaded_while_loading = cache.loaded_count();
-            return pipelines::load_glide_model(role, path, {});
-          },
-          {}, {4, ModelCache::estimate_bytes(path), {}});
+      return cache.get(role, path, "cpu",
+                       [&] {
+                         loaded_while_loading = cache.loaded_count();
+                         return pipelines::load_glide_model(role, path, {});
+                       },
+                       {}, {4, ModelCache::estimate_bytes(path), {}});
     };
     glide("base-inpaint", base_path);
     QCOMPARE(loaded_while_loading, size_t(0));
@@ -381,13 +380,12 @@ class RuntimeEngine : public QObject {
     const std::string path = models_.path().toStdString() + "/base_inpaint.pt";
     bool loader_ran = false;
     try {
-      cache.get(
-          "base-inpaint", path, "cpu",
-          [&] {
-            loader_ran = true;
-            return pipelines::load_glide_model("base-inpaint", path, {});
-          },
-          {}, {2, ModelCache::estimate_bytes(path), {}});
+      cache.get("base-inpaint", path, "cpu",
+                [&] {
+                  loader_ran = true;
+                  return pipelines::load_glide_model("base-inpaint", path, {});
+                },
+                {}, {2, ModelCache::estimate_bytes(path), {}});
       QFAIL("a 3 MiB model was loaded under a 2 MiB budget");
     } catch (const Error& e) {
       QCOMPARE(int(e.code()), int(ErrorCode::out_of_memory));

@@ -90,8 +90,9 @@ GalleryPanel::GalleryPanel(QWidget* parent) : QWidget(parent) {
   finish_ = new QPushButton(tr("Finish at full resolution"));
   finish_->setObjectName(QStringLiteral("galleryFinish"));
   finish_->setAccessibleName(tr("Finish at full resolution"));
-  finish_->setToolTip(tr("Run the upsampler on the selected 64 px candidate: the same pixels "
-                         "a whole run with its seed gives, without its base stage again"));
+  finish_->setToolTip(
+      tr("Run the upsampler on the selected 64 px candidate: the same pixels "
+         "a whole run with its seed gives, without its base stage again"));
   finish_->setFocusPolicy(Qt::TabFocus);
   connect(finish_, &QPushButton::clicked, this, [this] {
     if (selected() >= 0) emit finishRequested(runId_, selected());
