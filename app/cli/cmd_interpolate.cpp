@@ -64,7 +64,8 @@ constexpr const char* kCommonHelp =
   --frame-ms MS              animation: milliseconds per frame (default 125)
   --ping-pong                animation: play forward, then back
   --device auto|cpu|cuda     CUDA (half precision) when available, else CPU (default auto)
-  --precision P              CPU precision: float32 (default) or bfloat16
+  --precision P              CPU precision: auto (default: bfloat16 where native), float32
+                             or bfloat16
   --threads N                CPU threads (default: all cores)
   --quiet                    no progress bar
 

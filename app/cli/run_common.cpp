@@ -117,9 +117,10 @@ const char* run_options_help() {
                          ViT-L-14.pt and bpe_simple_vocab_16e6.txt.gz); the score is stored
                          in each PNG ("clip_score")
   --device auto|cpu|cuda CUDA (half precision) when available, else CPU float32 (default auto)
-  --precision P          CPU precision: float32 (default, as the reference; settings key
-                         engine/precision) or bfloat16 (about 1.9x faster per step on
-                         CPUs with AVX-512-BF16)
+  --precision P          CPU precision: auto (default; settings key engine/precision):
+                         bfloat16 where the CPU has it natively (AVX-512-BF16 or AMX,
+                         about 2x faster per step), else float32; float32 (as the
+                         reference, bit for bit) or bfloat16
   --threads N            CPU threads (default: all cores)
   --quiet                no progress bar
 )";
@@ -136,8 +137,10 @@ bool parse_common_options(Args& args, const std::string& verb, CommonOptions& ou
   if (!args.ok()) return bad(args.error());
   if (out.engine.threads < 0) return bad("--threads must be 0 (all cores) or more");
   out.engine.precision = args.value_or("--precision", pbapp::precisionSetting().toStdString());
-  if (out.engine.precision != "float32" && out.engine.precision != "bfloat16")
-    return bad("--precision must be float32 or bfloat16, got '" + out.engine.precision + "'");
+  if (out.engine.precision != "auto" && out.engine.precision != "float32" &&
+      out.engine.precision != "bfloat16")
+    return bad("--precision must be auto, float32 or bfloat16, got '" + out.engine.precision +
+               "'");
   out.engine.device = args.value_or("--device", pbapp::deviceSetting().toStdString());
   if (out.engine.device != "auto" && out.engine.device != "cpu" && out.engine.device != "cuda")
     return bad("--device must be auto, cpu or cuda, got '" + out.engine.device + "'");
@@ -167,22 +170,14 @@ bool parse_run_options(Args& args, const std::string& verb, RunOptions& out,
                ")");
   pb::GlideSettings s = p->settings;
   if (auto v = args.value("--sampler")) {
-    if (*v == "ddpm") {
-      s.sampler = pb::SamplerKind::ddpm;
-    } else if (*v == "ddim") {
-      s.sampler = pb::SamplerKind::ddim;
-    } else {
-      return bad("--sampler must be ddpm or ddim, got '" + *v + "'");
-    }
+    const auto kind = pb::pipelines::parse_sampler(*v);
+    if (!kind) return bad("--sampler must be ddpm, ddim or dpmpp_2m, got '" + *v + "'");
+    s.sampler = *kind;
   }
   if (auto v = args.value("--upsample-sampler")) {
-    if (*v == "ddpm") {
-      s.upsample_sampler = pb::SamplerKind::ddpm;
-    } else if (*v == "ddim") {
-      s.upsample_sampler = pb::SamplerKind::ddim;
-    } else {
-      return bad("--upsample-sampler must be ddpm or ddim, got '" + *v + "'");
-    }
+    const auto kind = pb::pipelines::parse_sampler(*v);
+    if (!kind) return bad("--upsample-sampler must be ddpm, ddim or dpmpp_2m, got '" + *v + "'");
+    s.upsample_sampler = *kind;
   }
   if (auto v = args.value("--steps")) {
     const bool plain_count = !v->empty() && v->find_first_not_of("0123456789") == std::string::npos;
@@ -268,8 +263,9 @@ const char* karlo_options_help() {
   --rank                 order the images by CLIP similarity (variations: to the source
                          image; unclip: to the prompt); "clip_score" in each PNG
   --device auto|cpu|cuda CUDA (half precision) when available, else CPU (default auto)
-  --precision P          CPU precision: float32 (default, as the reference) or bfloat16
-                         (about 2x faster per step on CPUs with AVX-512-BF16)
+  --precision P          CPU precision: auto (default: bfloat16 where native), float32 (as
+                         the reference) or bfloat16 (about 2x faster per step on CPUs
+                         with AVX-512-BF16 or AMX)
   --threads N            CPU threads (default: all cores)
   --quiet                no progress bar
 )";

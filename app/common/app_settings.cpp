@@ -28,7 +28,7 @@ ModelsDirChoice resolveModelsDir(const QString& commandLineOverride) {
 
 QString deviceSetting() { return settings().value(keys::device, "auto").toString(); }
 int memoryBudgetMbSetting() { return settings().value(keys::memoryBudgetMb, 0).toInt(); }
-QString precisionSetting() { return settings().value(keys::precision, "float32").toString(); }
+QString precisionSetting() { return settings().value(keys::precision, "auto").toString(); }
 int threadsSetting() { return settings().value(keys::threads, 0).toInt(); }
 
 }  // namespace pbapp

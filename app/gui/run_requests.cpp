@@ -7,8 +7,7 @@ namespace pbapp {
 
 namespace {
 pb::SamplerKind samplerFrom(const QString& name) {
-  return name.compare(QLatin1String("ddim"), Qt::CaseInsensitive) == 0 ? pb::SamplerKind::ddim
-                                                                       : pb::SamplerKind::ddpm;
+  return pb::pipelines::parse_sampler(name.toStdString()).value_or(pb::SamplerKind::ddpm);
 }
 }  // namespace
 

@@ -13,7 +13,9 @@
 
 namespace pb {
 
-enum class SamplerKind { ddpm, ddim };
+// ddpm and ddim are the references' samplers; dpmpp_2m is DPM-Solver++(2M), the
+// second-order solver of DDIM's ODE (diffusion/sampler.h), which needs fewer steps.
+enum class SamplerKind { ddpm, ddim, dpmpp_2m };
 
 struct GlideSettings {
   float guidance_scale = 5.0f;  // classifier-free guidance s (base stage only)
@@ -23,7 +25,7 @@ struct GlideSettings {
   float upsample_temperature = 0.997f;               // scales the upsampler's initial noise only
   SamplerKind sampler = SamplerKind::ddpm;           // base stage
   SamplerKind upsample_sampler = SamplerKind::ddpm;  // inpainting notebook: DDPM; text2im: DDIM
-  float eta = 0.0f;                                  // DDIM only
+  float eta = 0.0f;                                  // DDIM only (DPM++ 2M: none)
   std::optional<std::uint64_t> seed;  // none: random (the result reports the seed used)
   int candidates = 1;                 // images generated in one run
   bool upsample = true;               // run the 64 -> 256 stage

@@ -118,6 +118,36 @@ StepOutput ddim_step(const Schedule& s, int64_t i, const torch::Tensor& x,
   return r;
 }
 
+StepOutput dpmpp_2m_step(const Schedule& s, int64_t i, const torch::Tensor& x,
+                         const torch::Tensor& model_out, const SampleOptions& o,
+                         MultistepState& state) {
+  check_step(s, i, x, model_out, o, x);
+  StepOutput r;
+  r.pred_xstart = predict_xstart(s, i, x, model_out.to(x.scalar_type()), o);
+  const double ab = s.alphas_cumprod[i];
+  const double abp = s.alphas_cumprod_prev[i];
+  if (abp >= 1.0) {
+    // The clean end: sigma_next = 0, lambda_next = inf, and the update is x0 itself.
+    r.x_next = r.pred_xstart;
+    state = {};
+    return r;
+  }
+  const double lambda = 0.5 * (std::log(ab) - std::log1p(-ab));
+  const double lambda_next = 0.5 * (std::log(abp) - std::log1p(-abp));
+  const double h = lambda_next - lambda;
+  const double c_x = std::sqrt((1.0 - abp) / (1.0 - ab));
+  const double c_d = -std::sqrt(abp) * std::expm1(-h);
+  torch::Tensor d = r.pred_xstart;
+  if (state.x0.defined() && state.h > 0.0 && h > 0.0) {
+    const double half_inv_r = 0.5 * h / state.h;
+    d = r.pred_xstart * (1.0 + half_inv_r) - state.x0 * half_inv_r;
+  }
+  r.x_next = x * c_x + d * c_d;
+  state.x0 = r.pred_xstart;
+  state.h = h;
+  return r;
+}
+
 torch::Tensor sample_loop(const Schedule& s, const ModelFn& model, torch::Tensor x,
                           const SampleOptions& o) {
   if (!model) invalid("sample_loop needs a model function");
@@ -126,16 +156,25 @@ torch::Tensor sample_loop(const Schedule& s, const ModelFn& model, torch::Tensor
     invalid("initial noise must be a floating-point [B, C, ...] tensor");
   torch::NoGradGuard no_grad;
   const int n = s.size();
-  const auto step = o.sampler == Sampler::ddpm ? &p_sample_step : &ddim_step;
+  MultistepState multistep;
+  const auto step = [&](int64_t i, const torch::Tensor& out, const torch::Tensor& noise) {
+    switch (o.sampler) {
+      case Sampler::ddpm: return p_sample_step(s, i, x, out, o, noise);
+      case Sampler::ddim: return ddim_step(s, i, x, out, o, noise);
+      case Sampler::dpmpp_2m: return dpmpp_2m_step(s, i, x, out, o, multistep);
+    }
+    invalid("unknown sampler");
+  };
   for (int k = 0; k < n; ++k) {
     const int64_t i = n - 1 - k;
     const int64_t t_model = s.timestep_map[i];
     const torch::Tensor t =
         torch::full({x.size(0)}, t_model, torch::TensorOptions(torch::kLong).device(x.device()));
     const torch::Tensor out = model(x, t);
-    // Drawn after the network, at every step, as the reference does.
+    // Drawn after the network, at every step, as the reference does (also where the sampler
+    // adds none: a run's generators then end in the same state whatever the sampler).
     const torch::Tensor noise = o.noise(x, k);
-    StepOutput r = step(s, i, x, out, o, noise);
+    StepOutput r = step(i, out, noise);
     if (o.on_step) o.on_step(StepInfo{k, n, i, t_model, r.x_next, r.pred_xstart});
     x = std::move(r.x_next);
   }

@@ -1,6 +1,8 @@
 #pragma once
-// DDPM (ancestral) and DDIM sampling steps of a Gaussian diffusion, as pure functions over a
-// model function (glide/README.md section 7.3; also Karlo's diffusion, unclip/README.md 3.6).
+// DDPM (ancestral), DDIM and DPM-Solver++(2M) sampling steps of a Gaussian diffusion, as pure
+// functions over a model function (glide/README.md section 7.3; also Karlo's diffusion,
+// unclip/README.md 3.6). DDPM and DDIM are the references' samplers, kept bit-exact for parity;
+// DPM-Solver++(2M) is the second-order solver of the same ODE that DDIM solves to first order.
 // No progress, cancellation or RNG state in here: the caller passes the noise source and an
 // on_step callback (which may throw to abort, e.g. the pipeline's cancel).
 //
@@ -30,7 +32,11 @@ using DenoisedFn = std::function<torch::Tensor(const torch::Tensor& x0)>;
 // One N(0, 1) tensor of like's shape, device and dtype for step k = 0 .. N-1.
 using NoiseFn = std::function<torch::Tensor(const torch::Tensor& like, int k)>;
 
-enum class Sampler { ddpm, ddim };
+// dpmpp_2m: DPM-Solver++(2M) (Lu et al. 2022, arXiv:2211.01095, algorithm 2), the multistep
+// data-prediction form: it steps with the predicted x0 after denoised_fn and the clamp, so the
+// known-region forcing and classifier-free guidance (inside the model function) carry over as
+// they are. Its first step and a step to the clean end are DDIM's (eta 0) exactly.
+enum class Sampler { ddpm, ddim, dpmpp_2m };
 // What the network's first C output channels predict.
 enum class MeanType { eps, x0 };
 // learned_range: channels C..2C-1 interpolate the log-variance between the clipped posterior
@@ -49,7 +55,7 @@ struct StepInfo {
 
 struct SampleOptions {
   Sampler sampler = Sampler::ddpm;
-  double eta = 0.0;  // DDIM only: 0 = deterministic
+  double eta = 0.0;  // DDIM only: 0 = deterministic (DPM-Solver++ is always deterministic)
   bool clip_denoised = true;
   MeanType mean_type = MeanType::eps;
   VarianceType variance_type = VarianceType::learned_range;
@@ -71,6 +77,22 @@ StepOutput p_sample_step(const Schedule& schedule, int64_t i, const torch::Tenso
 StepOutput ddim_step(const Schedule& schedule, int64_t i, const torch::Tensor& x,
                      const torch::Tensor& model_out, const SampleOptions& options,
                      const torch::Tensor& noise);
+
+// What DPM-Solver++(2M) carries from one step to the next.
+struct MultistepState {
+  torch::Tensor x0;       // the previous step's data prediction (undefined before the first)
+  double h = 0.0;         // the previous step's log-SNR increment
+};
+
+// One DPM-Solver++(2M) step at respaced index i, from noise level alphas_cumprod[i] to
+// alphas_cumprod_prev[i]; reads and updates `state`. In log-SNR lambda = log(alpha / sigma),
+// with h = lambda_next - lambda and r = h_prev / h:
+//   D = (1 + 1 / 2r) x0 - (1 / 2r) x0_prev     (x0 alone on the first step)
+//   x_next = (sigma_next / sigma) x - alpha_next (exp(-h) - 1) D
+// and x_next = x0 where alphas_cumprod_prev[i] == 1. Coefficients in float64, then cast.
+StepOutput dpmpp_2m_step(const Schedule& schedule, int64_t i, const torch::Tensor& x,
+                         const torch::Tensor& model_out, const SampleOptions& options,
+                         MultistepState& state);
 
 // x = x_T; for i = N-1 .. 0: x = step(x, i). Runs without autograd. Returns the last x.
 torch::Tensor sample_loop(const Schedule& schedule, const ModelFn& model, torch::Tensor x_T,

@@ -120,6 +120,8 @@ std::vector<int64_t> space_timesteps(int T, const std::string& spec) {
     for (int64_t t = 0; t < T; ++t) kept.push_back(t);
   } else if (spec.rfind("ddim", 0) == 0) {
     kept = ddim_timesteps(T, spec);
+  } else if (spec.rfind("lsnr", 0) == 0) {
+    invalid("timestep respacing \"" + spec + "\" depends on the noise schedule's betas");
   } else if (spec == "fast27") {
     // GLIDE's upsampler setting: avoid the noisiest step, take T-3 instead.
     kept = section_timesteps(T, "10,10,3,2,2");
@@ -131,6 +133,50 @@ std::vector<int64_t> space_timesteps(int T, const std::string& spec) {
     kept = section_timesteps(T, spec);
   }
   if (kept.empty()) invalid("timestep respacing \"" + spec + "\" keeps no step");
+  return kept;
+}
+
+std::vector<int64_t> space_timesteps(const std::vector<double>& base_betas,
+                                     const std::string& spec) {
+  if (spec.rfind("lsnr", 0) != 0) return space_timesteps(static_cast<int>(base_betas.size()), spec);
+  int64_t wanted = 0;
+  if (!parse_count(spec.substr(4), wanted) || wanted < 1)
+    invalid("timestep respacing \"" + spec + "\": expected lsnr followed by a step count");
+  return log_snr_timesteps(base_betas, wanted);
+}
+
+std::vector<int64_t> log_snr_timesteps(const std::vector<double>& base_betas, int64_t n) {
+  const auto T = static_cast<int64_t>(base_betas.size());
+  if (n < 1 || n > T)
+    invalid("log-SNR spacing of " + std::to_string(n) + " steps needs 1 to " +
+            std::to_string(T) + " steps, the schedule's length");
+  std::vector<double> lambda(static_cast<size_t>(T));
+  double cumprod = 1.0;
+  for (int64_t t = 0; t < T; ++t) {
+    cumprod *= 1.0 - base_betas[static_cast<size_t>(t)];
+    lambda[static_cast<size_t>(t)] = 0.5 * (std::log(cumprod) - std::log1p(-cumprod));
+  }
+  // Descending from T-1: the remaining range split evenly over the remaining steps, the
+  // target's nearest timestep kept below the previous one and above the room the remaining
+  // steps need, so exactly n distinct steps come out. Re-splitting after each step spends no
+  // step where one timestep spans several targets (the cosine schedule's clipped last beta
+  // is a jump of 3.5 in lambda from t = 998 to 999).
+  std::vector<int64_t> kept{T - 1};
+  for (int64_t k = 1; k < n; ++k) {
+    const double from = lambda[size_t(kept.back())];
+    const double target = from + (lambda.front() - from) / double(n - k);
+    // lambda falls with t: the first t whose lambda is at or below the target, or the one
+    // just before it, whichever is nearer.
+    const auto it = std::lower_bound(lambda.begin(), lambda.end(), target,
+                                     [](double l, double v) { return l > v; });
+    auto t = static_cast<int64_t>(it - lambda.begin());
+    if (t == T || (t > 0 && std::abs(lambda[size_t(t - 1)] - target) <=
+                                std::abs(lambda[size_t(t)] - target)))
+      --t;
+    t = std::max(std::min(t, kept.back() - 1), n - 1 - k);
+    kept.push_back(t);
+  }
+  std::reverse(kept.begin(), kept.end());
   return kept;
 }
 
@@ -178,7 +224,7 @@ Schedule make_schedule(const std::vector<double>& betas) {
 
 Schedule respaced_schedule(const std::vector<double>& base_betas, const std::string& spec) {
   if (base_betas.empty()) invalid("diffusion schedule has no betas");
-  const std::vector<int64_t> kept = space_timesteps(static_cast<int>(base_betas.size()), spec);
+  const std::vector<int64_t> kept = space_timesteps(base_betas, spec);
   std::vector<double> new_betas;
   new_betas.reserve(kept.size());
   double cumprod = 1.0;

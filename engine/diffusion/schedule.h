@@ -23,9 +23,21 @@ std::vector<double> named_betas(const std::string& name, int T = 1000);
 //   "100", "10,10,3,2,2"   per-section counts over T split into equal sections
 //   "ddim25"        stride k >= 1 with ceil(T / k) == 25: {0, k, 2k, ...}
 //   "fast27"        "10,10,3,2,2" with T-1 replaced by T-3
+//   "lsnr15"        15 steps from T-1 to 0 uniform in log-SNR (the overload below only: the
+//                   spacing depends on the betas)
 // Throws pb::Error(invalid_argument) for a malformed spec, a section smaller than its
 // count, an impossible ddimN or a spec that keeps no step.
 std::vector<int64_t> space_timesteps(int T, const std::string& spec);
+std::vector<int64_t> space_timesteps(const std::vector<double>& base_betas,
+                                     const std::string& spec);
+
+// N distinct timesteps, ascending, from 0 to T-1, whose log-SNR lambda = log(alpha / sigma)
+// is as close to N uniformly spaced values from lambda(T-1) to lambda(0) as distinct
+// integers allow. Why: DPM-Solver++ is a solver in lambda, and its multistep correction is
+// exact only for steps of similar size in lambda; uniform time strides give steps that
+// differ by orders of magnitude at both ends (Lu et al. 2022 use this spacing for pixel
+// models). Throws pb::Error(invalid_argument) unless 1 <= N <= T.
+std::vector<int64_t> log_snr_timesteps(const std::vector<double>& base_betas, int64_t n);
 
 // A (possibly respaced) process of N steps. Index i = 0 .. N-1 is the sampler's own index;
 // the network is given timestep_map[i] (the original timestep). All arrays have N entries.
@@ -42,7 +54,7 @@ struct Schedule {
 // for no betas or a beta outside (0, 1].
 Schedule make_schedule(const std::vector<double>& betas);
 
-// The process over the timesteps that space_timesteps(base_betas.size(), spec) keeps.
+// The process over the timesteps that space_timesteps(base_betas, spec) keeps.
 Schedule respaced_schedule(const std::vector<double>& base_betas, const std::string& spec);
 
 // The first n steps of a process (the n least noisy): exact, as every entry depends only on

@@ -24,8 +24,9 @@ void validate_glide_settings(const GlideSettings& s) {
   if (!(s.eta >= 0 && s.eta <= 1))
     throw Error(ErrorCode::invalid_argument, "eta must be in [0, 1], got " + format_number(s.eta));
   // Malformed respacings throw invalid_argument naming the spec.
-  diffusion::space_timesteps(1000, s.base_respacing);
-  if (s.upsample) diffusion::space_timesteps(1000, s.upsample_respacing);
+  diffusion::space_timesteps(diffusion::named_betas(kBaseSchedule), s.base_respacing);
+  if (s.upsample)
+    diffusion::space_timesteps(diffusion::named_betas(kUpsampleSchedule), s.upsample_respacing);
 }
 
 }  // namespace pb::pipelines

@@ -13,10 +13,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using nn::glide::GlideUNet;
 
-// GLIDE's noise schedules: cosine for the 64x64 models, linear for the upsamplers.
-constexpr const char* kBaseSchedule = "squaredcos_cap_v2";
-constexpr const char* kUpsampleSchedule = "linear";
-
 struct TextBatch {
   torch::Tensor tokens;  // [rows, ctx] int64
   torch::Tensor mask;    // [rows, ctx] bool
@@ -54,7 +50,12 @@ diffusion::ModelFn glide_model_fn(GlideUNet model, const TextBatch& text,
 }
 
 diffusion::Sampler to_diffusion(SamplerKind k) {
-  return k == SamplerKind::ddim ? diffusion::Sampler::ddim : diffusion::Sampler::ddpm;
+  switch (k) {
+    case SamplerKind::ddim: return diffusion::Sampler::ddim;
+    case SamplerKind::dpmpp_2m: return diffusion::Sampler::dpmpp_2m;
+    case SamplerKind::ddpm: break;
+  }
+  return diffusion::Sampler::ddpm;
 }
 
 torch::Tensor repeat_rows(const torch::Tensor& t, int64_t rows) {
@@ -94,7 +95,7 @@ void fill_parameters(RunResult& r, const GlideJob& job, const std::string& mode,
   p["mode"] = mode;
   p["prompt"] = job.prompt;
   p["steps"] = std::to_string(base.size());
-  p["sampler"] = s.sampler == SamplerKind::ddim ? "DDIM" : "DDPM";
+  p["sampler"] = sampler_label(s.sampler);
   p["cfg_scale"] = format_number(s.guidance_scale);
   p["seed"] = std::to_string(job.seeds.front());
   std::string seeds;
@@ -114,7 +115,7 @@ void fill_parameters(RunResult& r, const GlideJob& job, const std::string& mode,
     if (!job.models.upsampler_hash.empty()) p["upsampler_hash"] = job.models.upsampler_hash;
     p["upsample_respacing"] = s.upsample_respacing;
     p["upsample_steps"] = std::to_string(up->size());
-    p["upsample_sampler"] = s.upsample_sampler == SamplerKind::ddim ? "DDIM" : "DDPM";
+    p["upsample_sampler"] = sampler_label(s.upsample_sampler);
     p["upsample_temperature"] = format_number(s.upsample_temperature);
     p["upsample_resolution"] = std::to_string(job.models.upsampler->config().image_size);
   }

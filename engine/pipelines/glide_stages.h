@@ -15,6 +15,10 @@
 
 namespace pb::pipelines {
 
+// GLIDE's noise schedules: cosine for the 64x64 models, linear for the upsamplers.
+inline constexpr const char* kBaseSchedule = "squaredcos_cap_v2";
+inline constexpr const char* kUpsampleSchedule = "linear";
+
 struct GlideJob {
   const GlideModels& models;
   const text::GlideTokenizer& tokenizer;

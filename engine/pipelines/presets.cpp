@@ -1,5 +1,7 @@
 #include "engine/pipelines/presets.h"
 
+#include <cctype>
+
 namespace pb::pipelines {
 
 namespace {
@@ -75,6 +77,32 @@ std::string glide_preset_names() {
   return out;
 }
 
-const char* to_string(SamplerKind kind) { return kind == SamplerKind::ddim ? "ddim" : "ddpm"; }
+const char* to_string(SamplerKind kind) {
+  switch (kind) {
+    case SamplerKind::ddim: return "ddim";
+    case SamplerKind::dpmpp_2m: return "dpmpp_2m";
+    case SamplerKind::ddpm: break;
+  }
+  return "ddpm";
+}
+
+const char* sampler_label(SamplerKind kind) {
+  switch (kind) {
+    case SamplerKind::ddim: return "DDIM";
+    case SamplerKind::dpmpp_2m: return "DPM++ 2M";
+    case SamplerKind::ddpm: break;
+  }
+  return "DDPM";
+}
+
+std::optional<SamplerKind> parse_sampler(const std::string& name) {
+  std::string key;
+  for (char c : name)
+    if (c != ' ' && c != '_' && c != '-') key += char(std::tolower(static_cast<unsigned char>(c)));
+  if (key == "ddpm") return SamplerKind::ddpm;
+  if (key == "ddim") return SamplerKind::ddim;
+  if (key == "dpmpp2m" || key == "dpm++2m") return SamplerKind::dpmpp_2m;
+  return std::nullopt;
+}
 
 }  // namespace pb::pipelines

@@ -3,6 +3,7 @@
 // bench read this one table. "default" is the notebook of the mode (inpainting: guidance 5,
 // DDPM upsampler; text2im: guidance 3, DDIM upsampler); "fast" trades quality for time with
 // a DDIM base stage.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,12 @@ const GlidePreset* match_glide_preset(const GlideSettings& settings,
 // "default, fast" for messages.
 std::string glide_preset_names();
 
+// "ddpm", "ddim", "dpmpp_2m": the CLI's names.
 const char* to_string(SamplerKind kind);
+// "DDPM", "DDIM", "DPM++ 2M": what a run's parameters (and the PNG) record.
+const char* sampler_label(SamplerKind kind);
+// Either form, case-insensitive ("dpm++2m" too); nullopt for anything else.
+std::optional<SamplerKind> parse_sampler(const std::string& name);
 
 // Karlo's sampler template (SAMPLING_CONF): "default" and "fast" differ only in the decoder's
 // step count (50 vs 25); prior "25" with guidance 4, decoder guidance 8, SR "7".

@@ -18,9 +18,9 @@ DeviceChoice choose_device(const std::string& requested, int threads,
   if (requested != "auto" && requested != "cpu" && requested != "cuda")
     throw Error(ErrorCode::invalid_argument,
                 "device must be auto, cpu or cuda, got '" + requested + "'");
-  if (precision != "float32" && precision != "bfloat16")
+  if (precision != "auto" && precision != "float32" && precision != "bfloat16")
     throw Error(ErrorCode::invalid_argument,
-                "precision must be float32 or bfloat16, got '" + precision + "'");
+                "precision must be auto, float32 or bfloat16, got '" + precision + "'");
   const bool cuda = torch::cuda::is_available();
   if (requested == "cuda" && !cuda)
     throw Error(ErrorCode::device_unavailable,
@@ -33,7 +33,7 @@ DeviceChoice choose_device(const std::string& requested, int threads,
     d.label = "cuda:0 float16";
   } else {
     // bf16 only where the CPU computes it natively: elsewhere it is many times slower.
-    d.bf16 = precision == "bfloat16" && cpu_has_native_bf16();
+    d.bf16 = precision != "float32" && cpu_has_native_bf16();
     d.label = std::string("cpu ") + (d.bf16 ? "bfloat16" : "float32") + " (" +
               std::to_string(threads) + " threads)";
     if (precision == "bfloat16" && !d.bf16)

@@ -15,8 +15,9 @@ struct DeviceChoice {
 
 // "auto": CUDA when available, else CPU; "cpu"; "cuda" (throws pb::Error(device_unavailable)
 // when this build or machine has none). Anything else: pb::Error(invalid_argument).
-// `precision` ("float32" | "bfloat16") applies to the CPU only; bfloat16 falls back to float32
-// (saying so in the label) on CPUs without native bf16 (cpu_features.h).
+// `precision` applies to the CPU only: "auto" is bfloat16 where the CPU computes it natively
+// (cpu_features.h) and float32 elsewhere; "bfloat16" falls back to float32 the same way, saying
+// so in the label; "float32" is the reference's arithmetic (parity).
 DeviceChoice choose_device(const std::string& requested, int threads,
                            const std::string& precision = "float32");
 

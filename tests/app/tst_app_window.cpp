@@ -308,10 +308,13 @@ class TestWindow : public QObject {
       auto* budget = apptest::fieldLabeled<QSpinBox>(d, "Memory budget");
       QVERIFY(folder && precision && budget);
       QCOMPARE(folder->text(), models_.path());
-      QCOMPARE(precision->currentData().toString(), QStringLiteral("float32"));
+      // bfloat16 where the processor has it, float32 elsewhere, until the person picks.
+      QCOMPARE(precision->currentData().toString(), QStringLiteral("auto"));
       QCOMPARE(budget->text(), QStringLiteral("Unlimited"));
       apptest::typeInto(folder, other.path());
       precision->setFocus();
+      QTest::keyClick(precision, Qt::Key_Down);
+      QCOMPARE(precision->currentData().toString(), QStringLiteral("float32"));
       QTest::keyClick(precision, Qt::Key_Down);
       QCOMPARE(precision->currentData().toString(), QStringLiteral("bfloat16"));
       apptest::typeInto(budget, "2048");

@@ -18,6 +18,7 @@
 #include "bench_options.h"
 #include "bench_util.h"
 #include "engine/core/command_registry.h"
+#include "engine/core/cpu_features.h"
 #include "engine/diffusion/schedule.h"
 #include "engine/pipelines/glide_pipeline.h"
 #include "engine/pipelines/presets.h"
@@ -30,7 +31,7 @@ using namespace pb::bench;
 constexpr const char* kHelp =
     R"(Usage: promptbrush-bench inpaint [--preset default|fast|all] [--threads N]
                                  [--measure-steps K] [--full] [--size WxH] [--vocab DIR]
-                                 [--precision float32|bfloat16]
+                                 [--precision auto|float32|bfloat16]
 
 Builds real-size GLIDE base-inpaint and upsample-inpaint models with random weights and
 times whole inpainting runs of a WxH image (default 512x384) with a 25% mask.
@@ -40,7 +41,8 @@ times whole inpainting runs of a WxH image (default 512x384) with a 25% mask.
   --measure-steps K  steps measured per stage (default 3); totals are extrapolated to the
                      preset's step counts: setup + N_base * t_base + N_up * t_up
   --full             run every step of the preset instead (slow on CPU: minutes)
-  --precision P      float32 (default) or bfloat16 (the engine's faster CPU mode)
+  --precision P      auto (default: bfloat16 where the CPU has it natively, as the engine
+                     chooses), float32 or bfloat16
   --vocab DIR        folder with encoder.json.gz and vocab.bpe.gz (default: the fixtures')
 Compares per-step times with the reference's single forward calls in
 fixtures/glide/reference_timing.json.
@@ -113,11 +115,12 @@ int run_bench(const std::vector<std::string>& args) {
   models.upsampler = pb::nn::glide::GlideUNet(pb::nn::glide::Config::upsample_inpaint());
   models.base->eval();
   models.upsampler->eval();
-  const std::string precision = o.get("--precision", "float32");
-  if (precision != "float32" && precision != "bfloat16") {
-    std::cerr << "promptbrush-bench inpaint: --precision is float32 or bfloat16\n";
+  std::string precision = o.get("--precision", "auto");
+  if (precision != "auto" && precision != "float32" && precision != "bfloat16") {
+    std::cerr << "promptbrush-bench inpaint: --precision is auto, float32 or bfloat16\n";
     return 2;
   }
+  if (precision == "auto") precision = pb::cpu_has_native_bf16() ? "bfloat16" : "float32";
   if (precision == "bfloat16") {
     models.base->convert_body_to(torch::kBFloat16);
     models.upsampler->convert_body_to(torch::kBFloat16);
@@ -141,9 +144,12 @@ int run_bench(const std::vector<std::string>& args) {
   for (const auto* preset : presets) {
     req.settings = preset->settings;
     req.settings.seed = 0;
-    const int n_base = pb::diffusion::space_timesteps(1000, preset->settings.base_respacing).size();
-    const int n_up =
-        pb::diffusion::space_timesteps(1000, preset->settings.upsample_respacing).size();
+    const int n_base = pb::diffusion::space_timesteps(pb::diffusion::named_betas("squaredcos_cap_v2"),
+                                                      preset->settings.base_respacing)
+                           .size();
+    const int n_up = pb::diffusion::space_timesteps(pb::diffusion::named_betas("linear"),
+                                                    preset->settings.upsample_respacing)
+                         .size();
     if (!full) {
       // Same samplers and stages, fewer steps: per-step cost does not depend on the count.
       req.settings.base_respacing = (req.settings.sampler == pb::SamplerKind::ddim ? "ddim" : "") +
@@ -185,6 +191,15 @@ int run_bench(const std::vector<std::string>& args) {
               << times.steps["upsample"].size() << " measured)\n";
     std::cout << "  setup/text/paste outside steps:   " << setup << " s\n";
     if (full) {
+      auto sum = [](const std::vector<double>& v) {
+        double t = 0;
+        for (double x : v) t += x;
+        return t;
+      };
+      std::cout << "  base stage total (measured):      " << sum(times.steps["base"]) << " s ("
+                << times.steps["base"].size() << " steps)\n";
+      std::cout << "  upsample stage total (measured):  " << sum(times.steps["upsample"])
+                << " s (" << times.steps["upsample"].size() << " steps)\n";
       std::cout << "  total (measured, every step):     " << total << " s\n";
     } else {
       std::cout << "  total EXTRAPOLATED from " << measure + 1

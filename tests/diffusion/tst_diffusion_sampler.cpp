@@ -1,4 +1,4 @@
-// DDPM / DDIM steps, guidance, known-region forcing and seeded noise against the recorded
+// DDPM / DDIM / DPM-Solver++(2M) steps, guidance, known-region forcing and seeded noise against the recorded
 // sampling fixtures (glide/README.md sections 7.3, 7.4, 8.2; unclip/README.md 3.6).
 // First: LibTorch's headers must come before Qt's (Qt's `slots` macro breaks them).
 #include "tests/diffusion/diffusion_test_util.h"
@@ -222,6 +222,111 @@ class TestDiffusionSampler : public QObject {
     QVERIFY(max_rel_error(p.x_next, p.pred_xstart) < 1e-6);
   }
 
+  // DPM-Solver++(2M)'s first step (no history) is DDIM with eta 0, its step to the clean end
+  // returns x0, and the second step uses the first's x0 with r = h_prev / h.
+  void dpmpp_2m_step_formula() {
+    const Schedule s = respaced_schedule(named_betas("squaredcos_cap_v2"), "10");
+    torch::manual_seed(4);
+    const torch::Tensor x = torch::randn({2, 3, 4, 4}, torch::kDouble);
+    const torch::Tensor out1 = torch::randn({2, 6, 4, 4}, torch::kDouble) * 0.3;
+    const torch::Tensor out2 = torch::randn({2, 6, 4, 4}, torch::kDouble) * 0.3;
+    SampleOptions o;
+    o.sampler = Sampler::dpmpp_2m;
+    MultistepState state;
+    const StepOutput first = dpmpp_2m_step(s, 7, x, out1, o, state);
+    const StepOutput ddim = ddim_step(s, 7, x, out1, o, torch::zeros_like(x));
+    QVERIFY(max_rel_error(first.x_next, ddim.x_next) < 1e-6);
+    QVERIFY(torch::equal(state.x0, first.pred_xstart));
+    auto lambda = [](double ab) { return 0.5 * std::log(ab / (1 - ab)); };
+    const double h1 = lambda(s.alphas_cumprod_prev[7]) - lambda(s.alphas_cumprod[7]);
+    QVERIFY(std::abs(state.h - h1) < 1e-12);
+
+    const StepOutput second = dpmpp_2m_step(s, 6, first.x_next, out2, o, state);
+    const double ab = s.alphas_cumprod[6], abp = s.alphas_cumprod_prev[6];
+    const double h = lambda(abp) - lambda(ab), r = h1 / h;
+    const torch::Tensor d =
+        (1 + 1 / (2 * r)) * second.pred_xstart - (1 / (2 * r)) * first.pred_xstart;
+    const torch::Tensor expected = std::sqrt((1 - abp) / (1 - ab)) * first.x_next -
+                                   std::sqrt(abp) * std::expm1(-h) * d;
+    QVERIFY(max_rel_error(second.x_next, expected) < 1e-9);
+
+    const StepOutput last = dpmpp_2m_step(s, 0, second.x_next, out1, o, state);
+    QVERIFY(torch::equal(last.x_next, last.pred_xstart));
+    QVERIFY(!state.x0.defined());  // a later run starts fresh
+  }
+
+  // On Gaussian data the probability-flow ODE is known in closed form: every sample keeps its
+  // standardised value z = (x - sqrt(ab) mu) / sqrt(ab var + 1 - ab). Against it, DDIM on its
+  // uniform time strides is first order (the error halves when the steps double), and
+  // DPM-Solver++(2M) on log-SNR steps lands several times closer at every count, 10 of its
+  // steps closer than 40 of DDIM's, for GLIDE's two schedules. (On uniform time strides the
+  // multistep correction extrapolates over steps of very different log-SNR size and is no
+  // better than DDIM: hence the lsnr spacing.) Known pixels stay the image's.
+  void dpmpp_2m_beats_ddim_on_log_snr_steps() {
+    for (const char* name : {"squaredcos_cap_v2", "linear"}) {
+      const std::vector<double> betas = named_betas(name);
+      const Schedule base = make_schedule(betas);
+      const double mu = 0.2, var = 0.09;
+      ModelFn denoiser = [&](const torch::Tensor& x, const torch::Tensor& t) {
+        const double ab = base.alphas_cumprod[std::size_t(t[0].item<int64_t>())];
+        const torch::Tensor x0 =
+            mu + std::sqrt(ab) * var * (x - std::sqrt(ab) * mu) / (ab * var + 1 - ab);
+        return torch::cat({(x - std::sqrt(ab) * x0) / std::sqrt(1 - ab), torch::zeros_like(x)},
+                          1);
+      };
+      at::Generator g = make_generator(11);
+      const torch::Tensor x_T = seeded_randn({2, 3, 8, 8}, g).to(torch::kDouble);
+      auto solve = [&](Sampler sampler, const std::string& spacing, const DenoisedFn& forcing) {
+        SampleOptions o;
+        o.sampler = sampler;
+        o.clip_denoised = false;
+        o.denoised_fn = forcing;
+        o.noise = [](const torch::Tensor& like, int) { return torch::zeros_like(like); };
+        return sample_loop(respaced_schedule(betas, spacing), denoiser, x_T, o);
+      };
+      // Both spacings run from timestep 999 to 0: the same ODE from the same x_T.
+      auto level = [&](double ab, const torch::Tensor& z) {
+        return std::sqrt(ab) * mu + std::sqrt(ab * var + 1 - ab) * z;
+      };
+      const double ab_T = base.alphas_cumprod.back(), ab_0 = base.alphas_cumprod.front();
+      const torch::Tensor z = (x_T - std::sqrt(ab_T) * mu) / std::sqrt(ab_T * var + 1 - ab_T);
+      const torch::Tensor x_0 = level(ab_0, z);
+      // The last step returns the x0 prediction at timestep 0.
+      const torch::Tensor exact =
+          mu + std::sqrt(ab_0) * var * (x_0 - std::sqrt(ab_0) * mu) / (ab_0 * var + 1 - ab_0);
+      std::vector<double> ddim, dpm;
+      for (int n : {10, 20, 40}) {
+        const std::string count = std::to_string(n);
+        ddim.push_back((solve(Sampler::ddim, count, {}) - exact).abs().max().item<double>());
+        dpm.push_back(
+            (solve(Sampler::dpmpp_2m, "lsnr" + count, {}) - exact).abs().max().item<double>());
+      }
+      qInfo("%s: max error at 10/20/40 steps: DDIM %.2e %.2e %.2e, DPM++ 2M (lsnr) %.2e %.2e %.2e",
+            name, ddim[0], ddim[1], ddim[2], dpm[0], dpm[1], dpm[2]);
+      QVERIFY(ddim[0] / ddim[1] > 1.6 && ddim[0] / ddim[1] < 2.6);
+      QVERIFY(ddim[1] / ddim[2] > 1.6 && ddim[1] / ddim[2] < 2.6);
+      for (size_t k = 0; k < 3; ++k) QVERIFY(dpm[k] < ddim[k] / 4);
+      QVERIFY(dpm[0] < ddim[2]);  // 10 steps of DPM++ beat 40 of DDIM
+      QVERIFY(dpm[2] < dpm[0] / 1.5);
+    }
+
+    // Known-region forcing acts on the data prediction, which DPM++ steps with.
+    SampleOptions o;
+    o.sampler = Sampler::dpmpp_2m;
+    o.noise = [](const torch::Tensor& like, int) { return torch::zeros_like(like); };
+    const torch::Tensor mask = (torch::arange(8) < 4).to(torch::kDouble).view({1, 1, 1, 8});
+    const torch::Tensor image = torch::full({1, 3, 8, 8}, 0.7, torch::kDouble) * mask;
+    o.denoised_fn = known_region_forcing(image, mask);
+    const ModelFn noisy = [](const torch::Tensor& x, const torch::Tensor&) {
+      return torch::cat({torch::randn_like(x), torch::zeros_like(x)}, 1);
+    };
+    const torch::Tensor forced =
+        sample_loop(respaced_schedule(named_betas("squaredcos_cap_v2"), "lsnr10"), noisy,
+                    torch::randn({2, 3, 8, 8}, torch::kDouble), o) *
+        mask;
+    QVERIFY(torch::equal(forced, image.expand({2, 3, 8, 8})));
+  }
+
   void loop_consumes_one_noise_per_step_and_can_abort() {
     const Schedule s = respaced_schedule(named_betas("linear"), "5");
     int model_calls = 0, noise_calls = 0;
@@ -239,6 +344,13 @@ class TestDiffusionSampler : public QObject {
     sample_loop(s, model, torch::randn({1, 3, 4, 4}), o);
     QCOMPARE(model_calls, 5);
     QCOMPARE(noise_calls, 5);
+    // DPM++ 2M adds no noise but draws it too: a run's generators end where DDIM's do.
+    model_calls = noise_calls = 0;
+    o.sampler = Sampler::dpmpp_2m;
+    sample_loop(s, model, torch::randn({1, 3, 4, 4}), o);
+    QCOMPARE(model_calls, 5);
+    QCOMPARE(noise_calls, 5);
+    o.sampler = Sampler::ddim;
 
     model_calls = noise_calls = 0;
     o.on_step = [](const StepInfo& info) {

@@ -4,6 +4,9 @@
 
 #include <QtTest>
 
+#include <functional>
+#include <numeric>
+
 #include "engine/core/error.h"
 #include "engine/diffusion/schedule.h"
 #include "tests/common/fixtures.h"
@@ -154,6 +157,43 @@ class TestDiffusionSchedule : public QObject {
     QCOMPARE(space_timesteps(1000, "7"), r7);
     // Spaces around counts are accepted, as Python's int() does.
     QCOMPARE(space_timesteps(1000, "10, 10,3,2,2"), space_timesteps(1000, "10,10,3,2,2"));
+  }
+
+  // lsnrN: N distinct steps from T-1 to 0, log-SNR steps all close to one size once past
+  // the cosine schedule's clipped last beta (a single jump of ~3.5 from t = 998 to 999).
+  void log_snr_spacing() {
+    for (const char* name : {"squaredcos_cap_v2", "linear"}) {
+      const auto betas = named_betas(name);
+      const Schedule full = make_schedule(betas);
+      auto lambda = [&](int64_t t) {
+        const double ab = full.alphas_cumprod[size_t(t)];
+        return 0.5 * std::log(ab / (1 - ab));
+      };
+      for (int n : {1, 2, 10, 15, 25, 100, 1000}) {
+        const auto kept = space_timesteps(betas, "lsnr" + std::to_string(n));
+        QCOMPARE(kept.size(), size_t(n));
+        QCOMPARE(kept.back(), int64_t(999));
+        if (n > 1) QCOMPARE(kept.front(), int64_t(0));
+        QVERIFY(std::adjacent_find(kept.begin(), kept.end(), std::greater_equal<>()) ==
+                kept.end());
+        if (n < 10 || n > 25) continue;
+        // Skip the first step (999 -> its successor): then each step is within a factor
+        // of 2 of the mean (rounding to integer timesteps is the only spread).
+        std::vector<double> h;
+        for (size_t i = 0; i + 2 < kept.size(); ++i) h.push_back(lambda(kept[i]) - lambda(kept[i + 1]));
+        const double mean = std::accumulate(h.begin(), h.end(), 0.0) / double(h.size());
+        for (double v : h) QVERIFY2(v > mean / 2 && v < mean * 2, name);
+      }
+      QCOMPARE(respaced_schedule(betas, "lsnr15").timestep_map,
+               space_timesteps(betas, "lsnr15"));
+    }
+    const auto betas = named_betas("linear");
+    for (const char* bad : {"lsnr", "lsnr0", "lsnr1001", "lsnrx", "lsnr-3"})
+      QCOMPARE(error_code_of([&] { space_timesteps(betas, bad); }),
+               pb::ErrorCode::invalid_argument);
+    // Without the betas the spacing is unknown: an error, never a made-up spacing.
+    QCOMPARE(error_code_of([] { space_timesteps(1000, "lsnr15"); }),
+             pb::ErrorCode::invalid_argument);
   }
 
   void bad_specs_data() {

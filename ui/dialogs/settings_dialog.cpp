@@ -51,13 +51,15 @@ SettingsDialog::SettingsDialog(const EngineSettings& settings, QWidget* parent)
   form->addRow(tr("Device"), device_);
 
   precision_ = new QComboBox;
+  precision_->addItem(tr("Automatic (BFloat16 where the processor has it)"), "auto");
   precision_->addItem(tr("Float32 (exact)"), "float32");
   precision_->addItem(tr("BFloat16 (about 2x faster, approximate)"), "bfloat16");
   precision_->setCurrentIndex(qMax(0, precision_->findData(settings.precision)));
   precision_->setToolTip(
       tr("How the CPU computes the networks. Float32 reproduces the reference models; "
-         "BFloat16 halves the time per step on processors with bfloat16 instructions and "
-         "changes the result slightly. A GPU always uses float16."));
+         "BFloat16 halves the time per step on processors with bfloat16 instructions "
+         "(AVX-512 BF16 or AMX) and changes the result slightly. Automatic uses BFloat16 "
+         "where the processor has them and Float32 elsewhere. A GPU always uses float16."));
   form->addRow(tr("CPU precision"), precision_);
 
   budget_ = new QSpinBox;

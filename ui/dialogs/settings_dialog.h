@@ -15,7 +15,7 @@ struct EngineSettings {
   QString device = QStringLiteral("auto");        // auto | cpu | cuda
   int memoryBudgetMb = 0;                         // 0: unlimited
   int threads = 0;                                // 0: all cores
-  QString precision = QStringLiteral("float32");  // float32 | bfloat16 (CPU only)
+  QString precision = QStringLiteral("auto");  // auto | float32 | bfloat16 (CPU only)
 };
 
 class SettingsDialog : public QDialog {
