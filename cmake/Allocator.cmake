@@ -11,12 +11,12 @@ option(PROMPTBRUSH_TCMALLOC "Link tcmalloc_minimal into the executables (when fo
 
 set(pb_tcmalloc_library "")
 if(PROMPTBRUSH_TCMALLOC AND NOT PROMPTBRUSH_SANITIZE)
-  find_library(pb_tcmalloc_library NAMES tcmalloc_minimal libtcmalloc_minimal.so.4)
-  if(pb_tcmalloc_library)
+  find_library(PB_TCMALLOC_MINIMAL NAMES tcmalloc_minimal libtcmalloc_minimal.so.4)
+  if(PB_TCMALLOC_MINIMAL)
+    set(pb_tcmalloc_library "${PB_TCMALLOC_MINIMAL}")
     message(STATUS "Allocator: tcmalloc_minimal (${pb_tcmalloc_library})")
   else()
     message(STATUS "Allocator: glibc malloc (libgoogle-perftools-dev not installed)")
-    set(pb_tcmalloc_library "")
   endif()
 endif()
 

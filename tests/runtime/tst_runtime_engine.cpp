@@ -191,6 +191,12 @@ class RuntimeEngine : public QObject {
     QCOMPARE(bf16.bf16, cpu_has_native_bf16());
     QVERIFY(bf16.label.find(bf16.bf16 ? "cpu bfloat16" : "no native bfloat16") !=
             std::string::npos);
+    // "auto" (the engine's default): bf16 exactly where it is native, with no fallback note.
+    const DeviceChoice automatic = choose_device("cpu", 2, "auto");
+    QCOMPARE(automatic.bf16, cpu_has_native_bf16());
+    QVERIFY(automatic.label.find("no native") == std::string::npos);
+    QCOMPARE(EngineConfig{}.precision, std::string("auto"));
+    QVERIFY(!choose_device("cpu", 2, "float32").bf16);
     QVERIFY_THROWS_EXCEPTION(pb::Error, choose_device("cpu", 2, "int8"));
   }
 
@@ -206,7 +212,10 @@ class RuntimeEngine : public QObject {
     QVERIFY(r->parameters.at("device").find("bfloat16") != std::string::npos);
     // The same job in float32 differs only by bf16 rounding: same size, and pixels outside
     // the mask are untouched in both.
-    Engine f32({.models_dir = models_.path().toStdString(), .device = "cpu", .threads = 1});
+    Engine f32({.models_dir = models_.path().toStdString(),
+                .device = "cpu",
+                .threads = 1,
+                .precision = "float32"});
     auto r32 = f32.run_sync(small_request(), {});
     QVERIFY(r32.ok());
     QCOMPARE(r32->images.at(0).pixels.size(), r->images.at(0).pixels.size());
@@ -399,11 +408,13 @@ class RuntimeEngine : public QObject {
 
     // Through the engine: 4 MiB holds the base, but not the upsampler beside it (the job
     // needs both at once, so unloading cannot help): a clear error, not a crash or OOM.
+    // float32: the sizes above are the files' (bfloat16 bodies take about half).
     Outcomes out;
     Engine engine({.models_dir = models_.path().toStdString(),
                    .device = "cpu",
                    .memory_budget_mb = 4,
-                   .threads = 1});
+                   .threads = 1,
+                   .precision = "float32"});
     const JobId id = engine.submit({small_request(), ""}, {}, out.callback());
     QVERIFY(out.wait(1));
     const auto& r = out.at(id);
