@@ -10,6 +10,7 @@ packages=(
   qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n  # Linguist: .ts/.qm
   librsvg2-bin desktop-file-utils appstream  # icons from the SVG; validating the desktop files
   libtorch-dev libopenblas0-pthread
+  libgoogle-perftools-dev  # tcmalloc_minimal (cmake/Allocator.cmake)
   libopencv-core-dev libopencv-imgproc-dev libopencv-photo-dev libopencv-imgcodecs-dev
   nlohmann-json3-dev libpng-dev libwebp-dev
   libicu-dev zlib1g-dev

@@ -92,16 +92,19 @@ const char* run_options_help() {
                          setting, or $XDG_DATA_HOME/promptbrush/models)
   --preset default|fast  default: the mode's GLIDE notebook (100 DDPM base steps, upsampler
                          fast27; inpaint: guidance 5, DDPM upsampler; text2im: guidance 3,
-                         DDIM upsampler); fast: DDIM base ddim25. The options below
-                         override the preset
+                         DDIM upsampler); fast: DPM++ 2M base lsnr15, DDIM upsampler
+                         ddim10 (about 3x sooner). The options below override the preset
   --seed N               random seed (default: random, printed); candidate i uses N + i - 1
   --guidance S           classifier-free guidance scale of the base stage (default 5 for
                          inpaint, 3 for text2im)
-  --steps R              base respacing: a step count ("100", "50"), "ddimN" or section counts
-                         ("10,10,3,2,2"); with --sampler ddim a plain count N means ddimN
-  --upsample-steps R     upsampler respacing (default fast27)
-  --sampler ddpm|ddim    base-stage sampler
-  --upsample-sampler ddpm|ddim
+  --steps R              base respacing: a step count ("100", "50"), "ddimN", "lsnrN" (N
+                         steps uniform in log-SNR) or section counts ("10,10,3,2,2"); a
+                         plain count N means ddimN with DDIM and lsnrN with DPM++ 2M
+  --upsample-steps R     upsampler respacing (default: the preset's), read the same way
+  --sampler ddpm|ddim|dpmpp_2m
+                         base-stage sampler (dpmpp_2m: DPM-Solver++(2M), fewer steps for
+                         the same result)
+  --upsample-sampler ddpm|ddim|dpmpp_2m
                          upsampler sampler (default: the preset's)
   --eta E                DDIM eta (default 0: deterministic)
   --temperature T        upsampler initial-noise scale (default 0.997)
@@ -179,11 +182,16 @@ bool parse_run_options(Args& args, const std::string& verb, RunOptions& out,
     if (!kind) return bad("--upsample-sampler must be ddpm, ddim or dpmpp_2m, got '" + *v + "'");
     s.upsample_sampler = *kind;
   }
-  if (auto v = args.value("--steps")) {
-    const bool plain_count = !v->empty() && v->find_first_not_of("0123456789") == std::string::npos;
-    s.base_respacing = (plain_count && s.sampler == pb::SamplerKind::ddim) ? "ddim" + *v : *v;
-  }
-  if (auto v = args.value("--upsample-steps")) s.upsample_respacing = *v;
+  // A plain count means each sampler's own spacing: DDIM's uniform stride (ddimN), DPM++'s
+  // log-SNR steps (lsnrN), DDPM's sections.
+  const auto spacing = [](pb::SamplerKind k, const std::string& v) {
+    const bool plain_count = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+    if (!plain_count || k == pb::SamplerKind::ddpm) return v;
+    return (k == pb::SamplerKind::ddim ? std::string("ddim") : std::string("lsnr")) + v;
+  };
+  if (auto v = args.value("--steps")) s.base_respacing = spacing(s.sampler, *v);
+  if (auto v = args.value("--upsample-steps"))
+    s.upsample_respacing = spacing(s.upsample_sampler, *v);
   s.guidance_scale = float(args.double_or("--guidance", s.guidance_scale));
   s.upsample_temperature = float(args.double_or("--temperature", s.upsample_temperature));
   s.eta = float(args.double_or("--eta", s.eta));

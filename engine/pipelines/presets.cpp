@@ -14,10 +14,15 @@ std::vector<GlidePreset> make_presets(GlideMode mode) {
                         "upsampler"
                       : "GLIDE inpainting notebook: 100 DDPM base steps, fast27 upsampler",
                   base};
-  GlidePreset fast{"fast", "DDIM base with 25 steps, fast27 upsampler", base};
-  fast.settings.sampler = SamplerKind::ddim;
-  fast.settings.base_respacing = "ddim25";
-  fast.settings.upsample_respacing = "fast27";
+  // Chosen from error-against-steps curves (README, "Fewer steps"): with real-size models,
+  // 15 DPM++ 2M steps on log-SNR spacing land nearer the converged base result than the
+  // 25 DDIM steps of the earlier fast preset, and 10 uniform DDIM upsampler steps nearer
+  // than its 27 (fast27), where DPM++ gained nothing.
+  GlidePreset fast{"fast", "DPM++ 2M base with 15 steps, DDIM upsampler with 10", base};
+  fast.settings.sampler = SamplerKind::dpmpp_2m;
+  fast.settings.base_respacing = "lsnr15";
+  fast.settings.upsample_sampler = SamplerKind::ddim;
+  fast.settings.upsample_respacing = "ddim10";
   return {def, fast};
 }
 

@@ -2,7 +2,7 @@
 // Named GLIDE setting presets as data: the GUI's preset menu, the CLI's --preset and the
 // bench read this one table. "default" is the notebook of the mode (inpainting: guidance 5,
 // DDPM upsampler; text2im: guidance 3, DDIM upsampler); "fast" trades quality for time with
-// a DDIM base stage.
+// DPM-Solver++(2M) base stage and a DDIM upsampler, at 15 and 10 steps.
 #include <optional>
 #include <string>
 #include <vector>

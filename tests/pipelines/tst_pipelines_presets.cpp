@@ -26,6 +26,22 @@ class PipelinesPresets : public QObject {
     }
   }
 
+  // The fast preset is the one the accuracy curves chose (README "Fewer steps"), in both
+  // modes; the default preset stays the notebooks' reference samplers.
+  void fastIsDpmBaseAndDdimUpsampler() {
+    for (GlideMode mode : {GlideMode::inpaint, GlideMode::text2im}) {
+      const GlideSettings& fast = find_glide_preset("fast", mode)->settings;
+      QCOMPARE(int(fast.sampler), int(SamplerKind::dpmpp_2m));
+      QCOMPARE(fast.base_respacing, std::string("lsnr15"));
+      QCOMPARE(int(fast.upsample_sampler), int(SamplerKind::ddim));
+      QCOMPARE(fast.upsample_respacing, std::string("ddim10"));
+      const GlideSettings& def = find_glide_preset("default", mode)->settings;
+      QCOMPARE(int(def.sampler), int(SamplerKind::ddpm));
+      QCOMPARE(def.base_respacing, std::string("100"));
+      QCOMPARE(def.upsample_respacing, std::string("fast27"));
+    }
+  }
+
   void runSettingsDoNotChangeThePreset() {
     GlideSettings s = find_glide_preset("fast")->settings;
     s.guidance_scale = 3.0f;
@@ -45,7 +61,7 @@ class PipelinesPresets : public QObject {
     s.sampler = SamplerKind::ddpm;  // DDPM over the fast respacing
     QVERIFY(preset_of(s).empty());
     s = fast;
-    s.upsample_sampler = SamplerKind::ddim;
+    s.upsample_sampler = SamplerKind::ddpm;
     QVERIFY(preset_of(s).empty());
     s = fast;
     s.upsample_respacing = "50";

@@ -134,17 +134,33 @@ RunSettings settingsFromParameters(const QJsonObject& p, RunSettings s) {
   if (ok && candidates > 0) s.candidates = qBound(1, candidates, 8);
   // GLIDE runs name their preset; any other sampling is kept exactly as it was.
   const QString preset = text("preset");
+  const SamplingOverride recorded =
+      samplingFromJson(QJsonObject{{"baseSampler", text("sampler")},
+                                   {"baseRespacing", text("base_respacing")},
+                                   {"upsampleSampler", text("upsample_sampler")},
+                                   {"upsampleRespacing", text("upsample_respacing")}});
+  const GenerationMode glideMode = text("mode") == QLatin1String("text2im")
+                                       ? GenerationMode::TextToImage
+                                       : GenerationMode::Inpaint;
+  // A preset's name stands for its sampling only while that is the recorded one (a run
+  // without the upsampler records no upsampler sampling).
+  auto isPreset = [&](QualityPreset q) {
+    if (recorded.isEmpty()) return true;
+    const SamplingOverride want = presetSampling(q, glideMode);
+    return recorded.baseSampler == want.baseSampler &&
+           recorded.baseRespacing == want.baseRespacing &&
+           (recorded.upsampleRespacing.isEmpty() ||
+            (recorded.upsampleSampler == want.upsampleSampler &&
+             recorded.upsampleRespacing == want.upsampleRespacing));
+  };
   s.sampling = {};
-  if (preset == QLatin1String("fast")) {
+  if (preset == QLatin1String("fast") && isPreset(QualityPreset::Fast)) {
     s.quality = QualityPreset::Fast;
-  } else if (preset == QLatin1String("default")) {
+  } else if (preset == QLatin1String("default") && isPreset(QualityPreset::Default)) {
     s.quality = QualityPreset::Default;
-  } else if (!text("base_respacing").isEmpty() && text("mode") != QLatin1String("variations")) {
+  } else if (!recorded.isEmpty() && text("mode") != QLatin1String("variations")) {
     s.quality = QualityPreset::Custom;
-    s.sampling = samplingFromJson(QJsonObject{{"baseSampler", text("sampler")},
-                                              {"baseRespacing", text("base_respacing")},
-                                              {"upsampleSampler", text("upsample_sampler")},
-                                              {"upsampleRespacing", text("upsample_respacing")}});
+    s.sampling = recorded;
   }
   if (p.contains("mask_grow")) s.mask.growPx = growIn(pixelsFrom(text("mask_grow")));
   if (p.contains("mask_feather")) s.mask.featherPx = featherIn(pixelsFrom(text("mask_feather")));
@@ -169,6 +185,22 @@ RunSettings settingsFromParameters(const QJsonObject& p, RunSettings s) {
     s.mode = GenerationMode::TextToImage;
   }
   return s;
+}
+
+SamplingOverride presetSampling(QualityPreset quality, GenerationMode mode) {
+  switch (quality) {
+    case QualityPreset::Fast:
+      return {QStringLiteral("DPM++ 2M"), QStringLiteral("lsnr15"), QStringLiteral("DDIM"),
+              QStringLiteral("ddim10")};
+    case QualityPreset::Default:
+      // The notebooks: inpainting samples its upsampler with DDPM, text2im with DDIM.
+      return {QStringLiteral("DDPM"), QStringLiteral("100"),
+              mode == GenerationMode::TextToImage ? QStringLiteral("DDIM") : QStringLiteral("DDPM"),
+              QStringLiteral("fast27")};
+    case QualityPreset::Custom:
+      break;
+  }
+  return {};
 }
 
 QString modeName(GenerationMode mode) {

@@ -21,7 +21,7 @@ enum class QualityPreset { Fast = 0, Default = 1, Custom = 2 };
 
 // How a GLIDE run sampled, exactly, when no quality choice says it: restored from a run whose
 // parameters name no preset. Empty: the quality's own sampling. Names as the engine writes
-// them ("DDPM", "DDIM"; respacings "100", "ddim25", "fast27", ...).
+// them ("DDPM", "DDIM", "DPM++ 2M"; respacings "100", "ddim25", "lsnr15", "fast27", ...).
 struct SamplingOverride {
   QString baseSampler;
   QString baseRespacing;
@@ -71,7 +71,16 @@ struct RunSettings {
 // "base_respacing", "upsample_sampler", "upsample_respacing", "candidates", "mask_grow",
 // "mask_feather", "colour_match"): a run's preset comes back as that quality, any other GLIDE
 // sampling as Custom with its exact SamplingOverride. What they do not say stays as in `base`.
+// A run named "fast" or "default" whose recorded sampling is not that preset's today (a file
+// from before the fast preset changed) comes back as Custom with its exact sampling, so that
+// it still reproduces.
 RunSettings settingsFromParameters(const QJsonObject& parameters, RunSettings base = {});
+
+// The sampling the Fast and Default qualities stand for in a GLIDE mode (Inpaint or
+// TextToImage), as a run records it; empty for Custom. The engine's presets table
+// (engine/pipelines/presets.cpp) is the source; tests/app/tst_app_presets.cpp checks that
+// the two agree.
+SamplingOverride presetSampling(QualityPreset quality, GenerationMode mode);
 
 QString modeName(GenerationMode mode);
 QString modeDescription(GenerationMode mode);  // one line, for tooltips
