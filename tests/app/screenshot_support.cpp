@@ -33,10 +33,7 @@ void written(const QString& path, bool ok) {
 }  // namespace
 
 void shot(const QString& name) {
-  for (int i = 0; i < 10; ++i) {
-    QCoreApplication::processEvents();
-    QTest::qWait(30);
-  }
+  runEventLoop(300);
   const QString path = nextPath(name);
   written(path, QGuiApplication::primaryScreen()->grabWindow(0).save(path));
 }

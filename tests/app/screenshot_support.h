@@ -1,11 +1,14 @@
 #pragma once
 // What every screen of promptbrush-screenshots (screenshots.cpp) uses: numbered PNGs, waits
 // that fail naming what did not appear, the brush, the test picture and the real window.
+#include <QDeadlineTimer>
+#include <QEventLoop>
 #include <QGuiApplication>
 #include <QImage>
 #include <QScreen>
 #include <QString>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QTest>
 #include <QVector>
 #include <QWindow>
@@ -29,11 +32,32 @@ void saveImage(const QString& name, const QImage& image);
 // A small synthetic landscape: sky, sun, hills, a lake.
 QImage landscape();
 
+// Runs a real event loop, as the app's, until done() holds or ms pass; returns done().
+// Not QTest::qWait/qWaitFor: they sleep 10 ms between batches of events, which blocks the
+// GUI thread and which the stall probe measured as stalls of the app (issue 11).
+template <class Fn>
+bool runEventLoop(Fn done, int ms) {
+  const QDeadlineTimer deadline(ms);
+  QEventLoop loop;
+  QTimer check;
+  check.setInterval(2);
+  QObject::connect(&check, &QTimer::timeout, &loop, [&] {
+    if (done() || deadline.hasExpired()) loop.quit();
+  });
+  if (done()) return true;
+  check.start();
+  loop.exec();
+  return done();
+}
+inline void runEventLoop(int ms) {
+  runEventLoop([] { return false; }, ms);
+}
+
 // Waits for `done`; when it does not happen in time, keeps a screenshot of what is shown
 // instead and fails the run naming what did not appear.
 template <class Fn>
 void waitFor(const char* what, Fn done, int ms) {
-  if (QTest::qWaitFor(done, ms)) return;
+  if (runEventLoop(done, ms)) return;
   std::string message = "timed out after ";
   message += std::to_string(ms / 1000);
   message += " s waiting for ";

@@ -85,7 +85,7 @@ void drive(const QString& fixtures) {
     QTest::mouseClick(window.promptPanel()->generateButton(), Qt::LeftButton);
     waitFor(
         "the classic fill", [&] { return window.galleryPanel()->count() > 0; }, 30000);
-    QTest::qWait(300);
+    runEventLoop(300);
     classicStalls.stop();
     probe = nullptr;
     classicStalls.check("the classic fill");
@@ -151,7 +151,7 @@ void drive(const QString& fixtures) {
     // A drag across: the view follows from the strip at once.
     for (int v = 0; v <= 600; v += 20) {
       interp->slider()->setValue(v);
-      QTest::qWait(15);
+      runEventLoop(15);
     }
     shot("interpolate-dragged");
     waitFor(
@@ -192,7 +192,7 @@ void drive(const QString& fixtures) {
         "the region that changes", [&] { return !window.canvas()->changeRegion().isNull(); },
         10000);
     shot("glide-change-region");
-    QTest::qWait(300);  // the set-up's relayout and repaint are not the run's
+    runEventLoop(300);  // the set-up's relayout and repaint are not the run's
 
     StallProbe stalls;
     probe = &stalls;
@@ -205,7 +205,7 @@ void drive(const QString& fixtures) {
     waitFor(
         "the GLIDE run", [&] { return window.galleryPanel()->count() > 0; }, 300000);
     std::printf("candidates shown %.2f s after the start\n", stalls.clock.elapsed() / 1e3);
-    QTest::qWait(500);  // the candidates' first paint belongs to the run
+    runEventLoop(500);  // the candidates' first paint belongs to the run
     stalls.stop();
     probe = nullptr;
     stalls.check("the GLIDE run");
