@@ -142,8 +142,7 @@ bool parse_common_options(Args& args, const std::string& verb, CommonOptions& ou
   out.engine.precision = args.value_or("--precision", pbapp::precisionSetting().toStdString());
   if (out.engine.precision != "auto" && out.engine.precision != "float32" &&
       out.engine.precision != "bfloat16")
-    return bad("--precision must be auto, float32 or bfloat16, got '" + out.engine.precision +
-               "'");
+    return bad("--precision must be auto, float32 or bfloat16, got '" + out.engine.precision + "'");
   out.engine.device = args.value_or("--device", pbapp::deviceSetting().toStdString());
   if (out.engine.device != "auto" && out.engine.device != "cpu" && out.engine.device != "cuda")
     return bad("--device must be auto, cpu or cuda, got '" + out.engine.device + "'");

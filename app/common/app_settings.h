@@ -15,7 +15,7 @@ inline constexpr const char* modelsDir = "models/dir";
 inline constexpr const char* device = "engine/device";                  // auto | cpu | cuda
 inline constexpr const char* memoryBudgetMb = "engine/memoryBudgetMb";  // 0 = unlimited
 inline constexpr const char* threads = "engine/threads";                // 0 = all cores
-inline constexpr const char* precision = "engine/precision";            // auto | float32 | bfloat16 (CPU)
+inline constexpr const char* precision = "engine/precision";  // auto | float32 | bfloat16 (CPU)
 }  // namespace keys
 
 QString defaultModelsDir();

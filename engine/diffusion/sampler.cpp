@@ -159,9 +159,12 @@ torch::Tensor sample_loop(const Schedule& s, const ModelFn& model, torch::Tensor
   MultistepState multistep;
   const auto step = [&](int64_t i, const torch::Tensor& out, const torch::Tensor& noise) {
     switch (o.sampler) {
-      case Sampler::ddpm: return p_sample_step(s, i, x, out, o, noise);
-      case Sampler::ddim: return ddim_step(s, i, x, out, o, noise);
-      case Sampler::dpmpp_2m: return dpmpp_2m_step(s, i, x, out, o, multistep);
+      case Sampler::ddpm:
+        return p_sample_step(s, i, x, out, o, noise);
+      case Sampler::ddim:
+        return ddim_step(s, i, x, out, o, noise);
+      case Sampler::dpmpp_2m:
+        return dpmpp_2m_step(s, i, x, out, o, multistep);
     }
     invalid("unknown sampler");
   };

@@ -80,8 +80,8 @@ StepOutput ddim_step(const Schedule& schedule, int64_t i, const torch::Tensor& x
 
 // What DPM-Solver++(2M) carries from one step to the next.
 struct MultistepState {
-  torch::Tensor x0;       // the previous step's data prediction (undefined before the first)
-  double h = 0.0;         // the previous step's log-SNR increment
+  torch::Tensor x0;  // the previous step's data prediction (undefined before the first)
+  double h = 0.0;    // the previous step's log-SNR increment
 };
 
 // One DPM-Solver++(2M) step at respaced index i, from noise level alphas_cumprod[i] to

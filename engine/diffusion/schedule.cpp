@@ -148,8 +148,8 @@ std::vector<int64_t> space_timesteps(const std::vector<double>& base_betas,
 std::vector<int64_t> log_snr_timesteps(const std::vector<double>& base_betas, int64_t n) {
   const auto T = static_cast<int64_t>(base_betas.size());
   if (n < 1 || n > T)
-    invalid("log-SNR spacing of " + std::to_string(n) + " steps needs 1 to " +
-            std::to_string(T) + " steps, the schedule's length");
+    invalid("log-SNR spacing of " + std::to_string(n) + " steps needs 1 to " + std::to_string(T) +
+            " steps, the schedule's length");
   std::vector<double> lambda(static_cast<size_t>(T));
   double cumprod = 1.0;
   for (int64_t t = 0; t < T; ++t) {
@@ -170,8 +170,8 @@ std::vector<int64_t> log_snr_timesteps(const std::vector<double>& base_betas, in
     const auto it = std::lower_bound(lambda.begin(), lambda.end(), target,
                                      [](double l, double v) { return l > v; });
     auto t = static_cast<int64_t>(it - lambda.begin());
-    if (t == T || (t > 0 && std::abs(lambda[size_t(t - 1)] - target) <=
-                                std::abs(lambda[size_t(t)] - target)))
+    if (t == T ||
+        (t > 0 && std::abs(lambda[size_t(t - 1)] - target) <= std::abs(lambda[size_t(t)] - target)))
       --t;
     t = std::max(std::min(t, kept.back() - 1), n - 1 - k);
     kept.push_back(t);

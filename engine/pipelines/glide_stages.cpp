@@ -51,9 +51,12 @@ diffusion::ModelFn glide_model_fn(GlideUNet model, const TextBatch& text,
 
 diffusion::Sampler to_diffusion(SamplerKind k) {
   switch (k) {
-    case SamplerKind::ddim: return diffusion::Sampler::ddim;
-    case SamplerKind::dpmpp_2m: return diffusion::Sampler::dpmpp_2m;
-    case SamplerKind::ddpm: break;
+    case SamplerKind::ddim:
+      return diffusion::Sampler::ddim;
+    case SamplerKind::dpmpp_2m:
+      return diffusion::Sampler::dpmpp_2m;
+    case SamplerKind::ddpm:
+      break;
   }
   return diffusion::Sampler::ddpm;
 }

@@ -84,18 +84,24 @@ std::string glide_preset_names() {
 
 const char* to_string(SamplerKind kind) {
   switch (kind) {
-    case SamplerKind::ddim: return "ddim";
-    case SamplerKind::dpmpp_2m: return "dpmpp_2m";
-    case SamplerKind::ddpm: break;
+    case SamplerKind::ddim:
+      return "ddim";
+    case SamplerKind::dpmpp_2m:
+      return "dpmpp_2m";
+    case SamplerKind::ddpm:
+      break;
   }
   return "ddpm";
 }
 
 const char* sampler_label(SamplerKind kind) {
   switch (kind) {
-    case SamplerKind::ddim: return "DDIM";
-    case SamplerKind::dpmpp_2m: return "DPM++ 2M";
-    case SamplerKind::ddpm: break;
+    case SamplerKind::ddim:
+      return "DDIM";
+    case SamplerKind::dpmpp_2m:
+      return "DPM++ 2M";
+    case SamplerKind::ddpm:
+      break;
   }
   return "DDPM";
 }

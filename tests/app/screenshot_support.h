@@ -8,8 +8,8 @@
 #include <QScreen>
 #include <QString>
 #include <QTemporaryDir>
-#include <QTimer>
 #include <QTest>
+#include <QTimer>
 #include <QVector>
 #include <QWindow>
 

@@ -46,10 +46,14 @@ class TestAppPresets : public QObject {
   // A PNG from before the fast preset changed: "fast" with 25 DDIM base steps and a DDPM
   // fast27 upsampler. Restored, it is Custom with that sampling, and runs it.
   void oldFastFileRunsItsOwnSampling() {
-    const QJsonObject p{{"mode", "inpaint"},           {"preset", "fast"},
-                        {"sampler", "DDIM"},           {"base_respacing", "ddim25"},
-                        {"steps", 25},                 {"upsample_sampler", "DDPM"},
-                        {"upsample_respacing", "fast27"}, {"model", "base_inpaint.pt"}};
+    const QJsonObject p{{"mode", "inpaint"},
+                        {"preset", "fast"},
+                        {"sampler", "DDIM"},
+                        {"base_respacing", "ddim25"},
+                        {"steps", 25},
+                        {"upsample_sampler", "DDPM"},
+                        {"upsample_respacing", "fast27"},
+                        {"model", "base_inpaint.pt"}};
     const RunSettings s = settingsFromParameters(p);
     QCOMPARE(s.quality, QualityPreset::Custom);
     const pb::GlideSettings g = pbapp::glideSettings(s);

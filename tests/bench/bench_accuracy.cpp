@@ -161,7 +161,8 @@ void print_row(const std::string& label, int steps, double err, double seconds) 
 }
 
 int steps_of(const char* schedule, const std::string& respacing) {
-  return int(pb::diffusion::space_timesteps(pb::diffusion::named_betas(schedule), respacing).size());
+  return int(
+      pb::diffusion::space_timesteps(pb::diffusion::named_betas(schedule), respacing).size());
 }
 
 // Whole runs of a preset in float32, then bfloat16 with the same weights and seeds.
@@ -260,8 +261,8 @@ int run_accuracy(const std::vector<std::string>& args) {
   auto inside = [&](int x, int y) { return box.contains(x + 0.5, y + 0.5); };
   if (stage == "drift") return drift(models, tok, req, o.get("--preset", "fast"), seeds, inside);
 
-  std::cout << "GLIDE sampler accuracy, " << which << " models (" << precision << "), " << w
-            << "x" << h << " image, " << seeds << " seed(s); distance from DDIM " << reference
+  std::cout << "GLIDE sampler accuracy, " << which << " models (" << precision << "), " << w << "x"
+            << h << " image, " << seeds << " seed(s); distance from DDIM " << reference
             << " over the generated pixels\n";
   const std::string header = "  sampler:respacing    steps  RMSE(lv)  PSNR dB  time s\n";
 
@@ -282,31 +283,33 @@ int run_accuracy(const std::vector<std::string>& args) {
   };
 
   if (stage == "base" || stage == "both") {
-    const std::vector<Point> points = parse_points(o.get(
-        "--points",
-        "ddpm:100,ddim:ddim25,ddim:25,ddim:50,dpmpp_2m:8,dpmpp_2m:10,dpmpp_2m:12,dpmpp_2m:15,"
-        "dpmpp_2m:20,dpmpp_2m:25,dpmpp_2m:ddim15"));
+    const std::vector<Point> points = parse_points(
+        o.get("--points",
+              "ddpm:100,ddim:ddim25,ddim:25,ddim:50,dpmpp_2m:8,dpmpp_2m:10,dpmpp_2m:12,dpmpp_2m:15,"
+              "dpmpp_2m:20,dpmpp_2m:25,dpmpp_2m:ddim15"));
     std::cout << "\nbase stage (" << bs << " px, window " << win.width << " px), converged DDIM "
               << reference << " took " << std::fixed << std::setprecision(1) << base_ref.seconds
               << " s\n"
               << header;
     for (const Point& p : points) {
       const Outcome r = run.base(p, seeds);
-      print_row(p.label(), steps_of("squaredcos_cap_v2", p.respacing), mean_error(r, base_ref, base_inside), r.seconds);
+      print_row(p.label(), steps_of("squaredcos_cap_v2", p.respacing),
+                mean_error(r, base_ref, base_inside), r.seconds);
     }
   }
   if (stage == "upsample" || stage == "both") {
-    const std::vector<Point> points = parse_points(o.get(
-        "--points",
-        "ddpm:fast27,ddim:fast27,ddim:27,dpmpp_2m:6,dpmpp_2m:8,dpmpp_2m:10,dpmpp_2m:12,"
-        "dpmpp_2m:15,dpmpp_2m:20,dpmpp_2m:fast27"));
+    const std::vector<Point> points = parse_points(
+        o.get("--points",
+              "ddpm:fast27,ddim:fast27,ddim:27,dpmpp_2m:6,dpmpp_2m:8,dpmpp_2m:10,dpmpp_2m:12,"
+              "dpmpp_2m:15,dpmpp_2m:20,dpmpp_2m:fast27"));
     const Outcome up_ref = run.upsample({pb::SamplerKind::ddim, reference}, base_ref.images);
     std::cout << "\nupsample stage (from the converged base result), converged DDIM " << reference
               << " took " << std::fixed << std::setprecision(1) << up_ref.seconds << " s\n"
               << header;
     for (const Point& p : points) {
       const Outcome r = run.upsample(p, base_ref.images);
-      print_row(p.label(), steps_of("linear", p.respacing), mean_error(r, up_ref, inside), r.seconds);
+      print_row(p.label(), steps_of("linear", p.respacing), mean_error(r, up_ref, inside),
+                r.seconds);
     }
   }
   return 0;
@@ -314,6 +317,7 @@ int run_accuracy(const std::vector<std::string>& args) {
 
 }  // namespace
 
-PB_REGISTER_COMMAND("accuracy", "distance of each GLIDE sampler/step count from a converged ODE run",
+PB_REGISTER_COMMAND("accuracy",
+                    "distance of each GLIDE sampler/step count from a converged ODE run",
                     run_accuracy);
 #endif  // PB_WITH_PIPELINES

@@ -144,9 +144,10 @@ int run_bench(const std::vector<std::string>& args) {
   for (const auto* preset : presets) {
     req.settings = preset->settings;
     req.settings.seed = 0;
-    const int n_base = pb::diffusion::space_timesteps(pb::diffusion::named_betas("squaredcos_cap_v2"),
-                                                      preset->settings.base_respacing)
-                           .size();
+    const int n_base =
+        pb::diffusion::space_timesteps(pb::diffusion::named_betas("squaredcos_cap_v2"),
+                                       preset->settings.base_respacing)
+            .size();
     const int n_up = pb::diffusion::space_timesteps(pb::diffusion::named_betas("linear"),
                                                     preset->settings.upsample_respacing)
                          .size();
@@ -198,8 +199,8 @@ int run_bench(const std::vector<std::string>& args) {
       };
       std::cout << "  base stage total (measured):      " << sum(times.steps["base"]) << " s ("
                 << times.steps["base"].size() << " steps)\n";
-      std::cout << "  upsample stage total (measured):  " << sum(times.steps["upsample"])
-                << " s (" << times.steps["upsample"].size() << " steps)\n";
+      std::cout << "  upsample stage total (measured):  " << sum(times.steps["upsample"]) << " s ("
+                << times.steps["upsample"].size() << " steps)\n";
       std::cout << "  total (measured, every step):     " << total << " s\n";
     } else {
       std::cout << "  total EXTRAPOLATED from " << measure + 1

@@ -1,6 +1,6 @@
-// DDPM / DDIM / DPM-Solver++(2M) steps, guidance, known-region forcing and seeded noise against the recorded
-// sampling fixtures (glide/README.md sections 7.3, 7.4, 8.2; unclip/README.md 3.6).
-// First: LibTorch's headers must come before Qt's (Qt's `slots` macro breaks them).
+// DDPM / DDIM / DPM-Solver++(2M) steps, guidance, known-region forcing and seeded noise against the
+// recorded sampling fixtures (glide/README.md sections 7.3, 7.4, 8.2; unclip/README.md 3.6). First:
+// LibTorch's headers must come before Qt's (Qt's `slots` macro breaks them).
 #include "tests/diffusion/diffusion_test_util.h"
 
 #include <QtTest>
@@ -246,8 +246,8 @@ class TestDiffusionSampler : public QObject {
     const double h = lambda(abp) - lambda(ab), r = h1 / h;
     const torch::Tensor d =
         (1 + 1 / (2 * r)) * second.pred_xstart - (1 / (2 * r)) * first.pred_xstart;
-    const torch::Tensor expected = std::sqrt((1 - abp) / (1 - ab)) * first.x_next -
-                                   std::sqrt(abp) * std::expm1(-h) * d;
+    const torch::Tensor expected =
+        std::sqrt((1 - abp) / (1 - ab)) * first.x_next - std::sqrt(abp) * std::expm1(-h) * d;
     QVERIFY(max_rel_error(second.x_next, expected) < 1e-9);
 
     const StepOutput last = dpmpp_2m_step(s, 0, second.x_next, out1, o, state);
@@ -271,8 +271,7 @@ class TestDiffusionSampler : public QObject {
         const double ab = base.alphas_cumprod[std::size_t(t[0].item<int64_t>())];
         const torch::Tensor x0 =
             mu + std::sqrt(ab) * var * (x - std::sqrt(ab) * mu) / (ab * var + 1 - ab);
-        return torch::cat({(x - std::sqrt(ab) * x0) / std::sqrt(1 - ab), torch::zeros_like(x)},
-                          1);
+        return torch::cat({(x - std::sqrt(ab) * x0) / std::sqrt(1 - ab), torch::zeros_like(x)}, 1);
       };
       at::Generator g = make_generator(11);
       const torch::Tensor x_T = seeded_randn({2, 3, 8, 8}, g).to(torch::kDouble);

@@ -174,18 +174,17 @@ class TestDiffusionSchedule : public QObject {
         QCOMPARE(kept.size(), size_t(n));
         QCOMPARE(kept.back(), int64_t(999));
         if (n > 1) QCOMPARE(kept.front(), int64_t(0));
-        QVERIFY(std::adjacent_find(kept.begin(), kept.end(), std::greater_equal<>()) ==
-                kept.end());
+        QVERIFY(std::adjacent_find(kept.begin(), kept.end(), std::greater_equal<>()) == kept.end());
         if (n < 10 || n > 25) continue;
         // Skip the first step (999 -> its successor): then each step is within a factor
         // of 2 of the mean (rounding to integer timesteps is the only spread).
         std::vector<double> h;
-        for (size_t i = 0; i + 2 < kept.size(); ++i) h.push_back(lambda(kept[i]) - lambda(kept[i + 1]));
+        for (size_t i = 0; i + 2 < kept.size(); ++i)
+          h.push_back(lambda(kept[i]) - lambda(kept[i + 1]));
         const double mean = std::accumulate(h.begin(), h.end(), 0.0) / double(h.size());
         for (double v : h) QVERIFY2(v > mean / 2 && v < mean * 2, name);
       }
-      QCOMPARE(respaced_schedule(betas, "lsnr15").timestep_map,
-               space_timesteps(betas, "lsnr15"));
+      QCOMPARE(respaced_schedule(betas, "lsnr15").timestep_map, space_timesteps(betas, "lsnr15"));
     }
     const auto betas = named_betas("linear");
     for (const char* bad : {"lsnr", "lsnr0", "lsnr1001", "lsnrx", "lsnr-3"})

@@ -12,9 +12,9 @@ class QSpinBox;
 struct EngineSettings {
   QString modelsDir;
   QString modelsDirOverride;  // non-empty: "--models" or "$PROMPTBRUSH_MODELS" wins this session
-  QString device = QStringLiteral("auto");        // auto | cpu | cuda
-  int memoryBudgetMb = 0;                         // 0: unlimited
-  int threads = 0;                                // 0: all cores
+  QString device = QStringLiteral("auto");     // auto | cpu | cuda
+  int memoryBudgetMb = 0;                      // 0: unlimited
+  int threads = 0;                             // 0: all cores
   QString precision = QStringLiteral("auto");  // auto | float32 | bfloat16 (CPU only)
 };
 
