@@ -11,6 +11,7 @@ packages=(
   librsvg2-bin desktop-file-utils appstream  # icons from the SVG; validating the desktop files
   libtorch-dev libopenblas0-pthread
   libgoogle-perftools-dev  # tcmalloc_minimal (cmake/Allocator.cmake)
+  libdnnl-dev  # oneDNN's Winograd convolutions (engine/nn/common/conv2d.h)
   libopencv-core-dev libopencv-imgproc-dev libopencv-photo-dev libopencv-imgcodecs-dev
   nlohmann-json3-dev libpng-dev libwebp-dev
   libicu-dev zlib1g-dev

@@ -65,8 +65,9 @@ struct overloaded : Fs... {
   using Fs::operator()...;
 };
 
-pipelines::Placement placement_of(const DeviceChoice& d) {
+pipelines::Placement placement_of(const DeviceChoice& d, const EngineConfig& cfg) {
   pipelines::Placement p;
+  p.winograd = cfg.memory_budget_mb == 0;
   p.device = d.device;
   p.body_dtype = d.half ? torch::kHalf : d.bf16 ? torch::kBFloat16 : torch::kFloat;
   p.label = d.label;
@@ -350,6 +351,8 @@ pipelines::LoadedModel Engine::Impl::JobModels::get(const char* role,
   };
   ModelCache::Budget budget{cfg.memory_budget_mb, ModelCache::estimate_bytes(path), keep};
   auto m = impl.cache.get(role, path, device.label, checked, on_loading, budget);
+  // Also for a model cached before the budget was set: its Winograd weights go.
+  pipelines::apply_conv_policy(*m.module, placement_of(device, cfg));
   // Memory is short when models had to go: older interpolation contexts go too.
   if (impl.cache.unloaded_by_last_get() > 0) impl.contexts.keep_latest();
   keep.push_back(path);
@@ -365,7 +368,7 @@ pipelines::GlideModels Engine::Impl::load_glide(JobModels& jm, const char* base_
   std::vector<const char*> roles{base_role, "glide-vocab", "glide-merges"};
   if (upsample) roles.push_back(up_role);
   require_files(jm.cfg.models_dir, roles);
-  const pipelines::Placement place = placement_of(jm.device);
+  const pipelines::Placement place = placement_of(jm.device, jm.cfg);
   auto glide = [&](const char* role) {
     const std::string path = jm.path(role);
     return jm.get(
@@ -392,7 +395,7 @@ pipelines::KarloModels Engine::Impl::load_karlo(JobModels& jm, bool prior, bool 
   if (super_res) roles.push_back("karlo-sr");
   if (prior) roles.insert(roles.begin(), {"karlo-prior", "clip-stats"});
   require_files(jm.cfg.models_dir, roles);
-  const pipelines::Placement place = placement_of(jm.device);
+  const pipelines::Placement place = placement_of(jm.device, jm.cfg);
   pipelines::KarloModels m;
   const std::string clip_path = jm.path("clip-vit-l-14");
   const auto clip = jm.get(
@@ -431,8 +434,8 @@ void Engine::Impl::rank(RunResult& result, const std::string& prompt, JobModels&
   require_files(jm.cfg.models_dir, {"clip-vit-l-14", "clip-vocab"});
   const std::string path = jm.path("clip-vit-l-14");
   const auto clip = jm.get(
-      "clip-vit-l-14", [&] { return pipelines::load_clip_model(path, placement_of(jm.device)); },
-      path);
+      "clip-vit-l-14",
+      [&] { return pipelines::load_clip_model(path, placement_of(jm.device, jm.cfg)); }, path);
   jm.trim();
   const auto& tok = cache.clip_tokenizer(jm.vocab_dir("clip-vocab"));
   pipelines::rank_by_prompt(result, clip.as<nn::clip::Clip>(), tok, prompt, jm.callbacks);

@@ -19,6 +19,7 @@
 #include "bench_options.h"
 #include "bench_util.h"
 #include "engine/core/command_registry.h"
+#include "engine/nn/common/conv2d.h"
 #include "engine/nn/glide/model.h"
 #include "op_profile.h"
 
@@ -28,6 +29,7 @@ constexpr const char* kHelp =
     R"(Usage: promptbrush-bench glide [--model base-inpaint|upsample-inpaint|both] [--threads N]
                               [--blas-threads N] [--dtype f32|bf16] [--steps N] [--device cpu|cuda]
                               [--profile] [--channels-last-from PIXELS]
+                              [--winograd-from PIXELS]
 
 Builds the real-size model(s) with random weights and times single denoising steps
 (1 warm-up + N timed, default N = 3 for base-inpaint and 2 for upsample-inpaint, as the
@@ -42,6 +44,9 @@ reference timing), the text encoding, and reports peak RSS.
   --channels-last-from PIXELS
                     CPU feature maps of at least PIXELS pixels run channels-last
                     (default: the model's, 4096; 0 = never, 1 = always)
+  --winograd-from PIXELS
+                    float32 CPU 3x3 convolutions on maps of at least PIXELS pixels run as
+                    oneDNN Winograd (default: 4096 with AVX-512; 0 = never, LibTorch's)
   --profile         after the timed steps, one more step with the wall time of each
                     top-level ATen operator listed
   OMP_WAIT_POLICY=PASSIVE in the environment also helps on a small machine.
@@ -64,7 +69,7 @@ void print_reference(const std::string& model) {
 }
 
 void bench_model(const std::string& name, const torch::Device& device, bool bf16, int steps,
-                 bool profile, int64_t channels_last_from) {
+                 bool profile, int64_t channels_last_from, int64_t winograd_from) {
   using namespace pb::nn::glide;
   const bool up = name == "upsample-inpaint";
   const Config cfg = up ? Config::upsample_inpaint() : Config::base_inpaint();
@@ -74,6 +79,7 @@ void bench_model(const std::string& name, const torch::Device& device, bool bf16
   GlideUNet model(cfg);
   model->eval();
   if (channels_last_from >= 0) model->set_cpu_channels_last_min_pixels(channels_last_from);
+  if (winograd_from >= 0) pb::nn::set_cpu_winograd_min_pixels(*model, winograd_from);
   model->to(device);
   if (device.is_cuda())
     model->convert_to_fp16();
@@ -125,6 +131,7 @@ void bench_model(const std::string& name, const torch::Device& device, bool bf16
             << warmup_ms << " ms, step mean " << mean << " ms [";
   for (size_t i = 0; i < step_ms.size(); ++i) std::cout << (i ? " " : "") << step_ms[i];
   std::cout << "], step CPU time mean " << mean_cpu << " ms, peak RSS " << peak_rss_mib()
+            << " MiB, Winograd weights " << double(pb::nn::winograd_cache_bytes(*model)) / (1 << 20)
             << " MiB\n";
   print_reference(name);
   if (profile) {
@@ -138,7 +145,7 @@ void bench_model(const std::string& name, const torch::Device& device, bool bf16
 int run_bench_glide(const std::vector<std::string>& argv) {
   const pb::bench::BenchOptions o(argv,
                                   {"--model", "--dtype", "--device", "--threads", "--blas-threads",
-                                   "--steps", "--channels-last-from"},
+                                   "--steps", "--channels-last-from", "--winograd-from"},
                                   {"--profile"});
   if (o.help()) {
     std::cout << kHelp;
@@ -150,7 +157,8 @@ int run_bench_glide(const std::vector<std::string>& argv) {
             blas_threads = int(o.get_int("--blas-threads", 1)),
             steps = int(o.get_int("--steps", -1));
   const bool profile = o.flag("--profile");
-  const int64_t channels_last_from = o.get_int("--channels-last-from", -1);
+  const int64_t channels_last_from = o.get_int("--channels-last-from", -1),
+                winograd_from = o.get_int("--winograd-from", -1);
   if ((model != "both" && model != "base-inpaint" && model != "upsample-inpaint") ||
       (dtype != "f32" && dtype != "bf16") || (device_name != "cpu" && device_name != "cuda")) {
     std::cerr << "glide: bad --model, --dtype or --device\n" << kHelp;
@@ -169,10 +177,10 @@ int run_bench_glide(const std::vector<std::string>& argv) {
             << ", OMP_WAIT_POLICY " << (wait ? wait : "unset") << "\n";
   if (model != "upsample-inpaint")
     bench_model("base-inpaint", device, dtype == "bf16", steps > 0 ? steps : 3, profile,
-                channels_last_from);
+                channels_last_from, winograd_from);
   if (model != "base-inpaint")
     bench_model("upsample-inpaint", device, dtype == "bf16", steps > 0 ? steps : 2, profile,
-                channels_last_from);
+                channels_last_from, winograd_from);
   return 0;
 }
 

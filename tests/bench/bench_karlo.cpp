@@ -20,6 +20,7 @@
 #include "bench_util.h"
 #include "engine/core/command_registry.h"
 #include "engine/nn/clip/model.h"
+#include "engine/nn/common/conv2d.h"
 #include "engine/nn/unclip/decoder.h"
 #include "engine/nn/unclip/prior.h"
 #include "engine/nn/unclip/super_res.h"
@@ -33,6 +34,7 @@ constexpr const char* kHelp =
     R"(Usage: promptbrush-bench karlo [--model decoder|sr|prior|clip|all] [--dtype f32|bf16]
                               [--steps N] [--threads N] [--blas-threads N] [--device cpu|cuda]
                               [--profile] [--channels-last-from PIXELS]
+                              [--winograd-from PIXELS]
 
 Builds the real-size unCLIP models with random weights (Karlo v1 alpha's decoder, SR and
 prior; OpenAI CLIP ViT-L/14) and times single network calls: 1 warm-up + N timed (default
@@ -45,6 +47,9 @@ every model stays loaded, so the last peak RSS is that of all unCLIP models toge
   --channels-last-from PIXELS
                     decoder and SR feature maps of at least PIXELS pixels run channels-last
                     on the CPU (default: the models', 4096; 0 = never, 1 = always)
+  --winograd-from PIXELS
+                    float32 CPU 3x3 convolutions on maps of at least PIXELS pixels run as
+                    oneDNN Winograd (default: 4096 with AVX-512; 0 = never, LibTorch's)
 )";
 
 struct Timed {
@@ -94,7 +99,7 @@ void place(Holder& m, const torch::Device& device, bool bf16) {
 int run_bench_karlo(const std::vector<std::string>& argv) {
   const pb::bench::BenchOptions o(argv,
                                   {"--model", "--dtype", "--steps", "--threads", "--blas-threads",
-                                   "--device", "--channels-last-from"},
+                                   "--device", "--channels-last-from", "--winograd-from"},
                                   {"--profile"});
   if (o.help()) {
     std::cout << kHelp;
@@ -105,7 +110,14 @@ int run_bench_karlo(const std::vector<std::string>& argv) {
   const int steps = int(o.get_int("--steps", 2)), threads = int(o.get_int("--threads", 2)),
             blas = int(o.get_int("--blas-threads", 1));
   const bool profile = o.flag("--profile");
-  const int64_t channels_last_from = o.get_int("--channels-last-from", -1);
+  const int64_t channels_last_from = o.get_int("--channels-last-from", -1),
+                winograd_from = o.get_int("--winograd-from", -1);
+  auto report_winograd = [](const torch::nn::Module& m) {
+    const std::size_t bytes = pb::nn::winograd_cache_bytes(m);
+    if (bytes)
+      std::cout << std::fixed << std::setprecision(0)
+                << "  Winograd weights cached: " << double(bytes) / (1 << 20) << " MiB\n";
+  };
   const std::vector<std::string> known{"decoder", "sr", "prior", "clip", "all"};
   if (std::find(known.begin(), known.end(), which) == known.end() ||
       (dtype != "f32" && dtype != "bf16") || (device_name != "cpu" && device_name != "cuda") ||
@@ -143,6 +155,7 @@ int run_bench_karlo(const std::vector<std::string>& argv) {
     auto t0 = Clock::now();
     pb::nn::unclip::Decoder net(pb::nn::unclip::DecoderConfig::karlo());
     if (channels_last_from >= 0) net->set_cpu_channels_last_min_pixels(channels_last_from);
+    if (winograd_from >= 0) pb::nn::set_cpu_winograd_min_pixels(*net, winograd_from);
     place(net, device, bf16);
     const double build = ms_since(t0);
     const auto x = torch::randn({2, 3, 64, 64}, f32);
@@ -154,6 +167,7 @@ int run_bench_karlo(const std::vector<std::string>& argv) {
     Timed r = time_calls(call, steps, device);
     r.build_ms = build;
     report("decoder step (batch 2, 64x64)", r, label, device);
+    report_winograd(*net);
     maybe_profile(call);
     loaded.push_back(net.ptr());
   }
@@ -161,6 +175,7 @@ int run_bench_karlo(const std::vector<std::string>& argv) {
     auto t0 = Clock::now();
     pb::nn::unclip::SuperRes net(pb::nn::unclip::SuperResConfig::karlo());
     if (channels_last_from >= 0) net->set_cpu_channels_last_min_pixels(channels_last_from);
+    if (winograd_from >= 0) pb::nn::set_cpu_winograd_min_pixels(*net, winograd_from);
     place(net, device, bf16);
     const double build = ms_since(t0);
     const auto x = torch::randn({1, 3, 256, 256}, f32);
@@ -170,6 +185,7 @@ int run_bench_karlo(const std::vector<std::string>& argv) {
     Timed r = time_calls(call, steps, device);
     r.build_ms = build;
     report("SR first-steps step (batch 1, 256x256)", r, label, device);
+    report_winograd(*net);
     maybe_profile(call);
     loaded.push_back(net.ptr());
   }
@@ -209,7 +225,8 @@ int run_bench_karlo(const std::vector<std::string>& argv) {
     std::cout << std::fixed << std::setprecision(0) << "peak RSS with " << loaded.size()
               << " unCLIP models loaded: " << peak_rss_mib() << " MiB\n";
   std::cout << "reference (../shared/bench/ref_karlo_step.py, same machine): decoder 9.1-9.4 s, SR "
-               "49-58 s per step (f32, 2 threads); CLIP encode_image 1.24 s (1 thread, "
+               "49-58 s per step (f32, 2 threads; 6.95 s and 34.5 s on the 2-core AMX machine); "
+               "CLIP encode_image 1.24 s (1 thread, "
                "reference_timing.json)\n";
   return 0;
 }

@@ -8,8 +8,8 @@ namespace pb::nn::glide {
 
 namespace {
 
-torch::nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1) {
-  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
+pb::nn::Conv2d conv3x3(int64_t in, int64_t out, int64_t stride = 1) {
+  return pb::nn::Conv2d(torch::nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
 }
 
 // A parameterless container so that children get the published indices ("in_layers.0").

@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/nn/common/conv2d.h"
 #include "engine/nn/common/layers.h"
 
 namespace pb::nn::glide {
@@ -27,7 +28,8 @@ class ResBlockImpl : public torch::nn::Module {
 
  private:
   pb::nn::GroupNorm32 in_norm{nullptr}, out_norm{nullptr};
-  torch::nn::Conv2d in_conv{nullptr}, out_conv{nullptr}, skip_conv{nullptr};
+  pb::nn::Conv2d in_conv{nullptr}, out_conv{nullptr};
+  torch::nn::Conv2d skip_conv{nullptr};
   torch::nn::Linear emb_linear{nullptr};
   bool scale_shift_, up_, down_;
 };
@@ -55,7 +57,7 @@ class DownsampleImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);
 
  private:
-  torch::nn::Conv2d op{nullptr};
+  pb::nn::Conv2d op{nullptr};
 };
 TORCH_MODULE(Downsample);
 
@@ -65,7 +67,7 @@ class UpsampleImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);
 
  private:
-  torch::nn::Conv2d conv{nullptr};
+  pb::nn::Conv2d conv{nullptr};
 };
 TORCH_MODULE(Upsample);
 
