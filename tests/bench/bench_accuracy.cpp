@@ -16,6 +16,7 @@
 #include "bench_util.h"
 #include "engine/core/command_registry.h"
 #include "engine/diffusion/schedule.h"
+#include "engine/nn/common/conv2d.h"
 #include "engine/pipelines/glide_loader.h"
 #include "engine/pipelines/glide_pipeline.h"
 #include "engine/pipelines/presets.h"
@@ -46,9 +47,10 @@ and PSNR), and the stage's wall time.
   --seeds N        starting noises averaged over (default 3 small, 1 real)
   --precision P    float32 (default) or bfloat16: the body's precision for every run,
                    including the converged one
-  --stage drift    instead: whole runs of --preset P (default fast) in float32, then with
-                   the same models and seeds in bfloat16; prints the PSNR of the bf16 base
-                   and final images against the float32 ones
+  --stage drift    instead: whole runs of --preset P (default fast) in float32 with
+                   LibTorch's convolutions, then with the same models and seeds in float32
+                   with Winograd convolutions and in bfloat16; prints the PSNR of their base
+                   and final images against the first
 )";
 
 struct Point {
@@ -165,7 +167,9 @@ int steps_of(const char* schedule, const std::string& respacing) {
       pb::diffusion::space_timesteps(pb::diffusion::named_betas(schedule), respacing).size());
 }
 
-// Whole runs of a preset in float32, then bfloat16 with the same weights and seeds.
+// Whole runs of a preset in float32 with LibTorch's convolutions (the reference's
+// arithmetic), then float32 with the default Winograd ones, then bfloat16, with the same
+// weights and seeds; the last two against the first.
 template <class Inside>
 int drift(pb::pipelines::GlideModels& models, const pb::text::GlideTokenizer& tok,
           pb::InpaintRequest req, const std::string& preset_name, int seeds, Inside inside) {
@@ -181,23 +185,34 @@ int drift(pb::pipelines::GlideModels& models, const pb::text::GlideTokenizer& to
               << ms_since(t0) / 1000 << " s\n";
     return r;
   };
-  std::cout << "bfloat16 drift, preset " << preset->name << " (" << preset->description << "), "
-            << seeds << " seed(s)\n";
-  const pb::RunResult f32 = timed("float32");
+  auto winograd_from = [&](int64_t pixels) {
+    pb::nn::set_cpu_winograd_min_pixels(*models.base, pixels);
+    pb::nn::set_cpu_winograd_min_pixels(*models.upsampler, pixels);
+  };
+  std::cout << "drift from float32 with LibTorch's convolutions, preset " << preset->name << " ("
+            << preset->description << "), " << seeds << " seed(s)\n";
+  winograd_from(0);
+  const pb::RunResult exact = timed("float32, LibTorch convolutions");
+  winograd_from(pb::nn::default_cpu_winograd_min_pixels());
+  const pb::RunResult winograd = timed("float32, Winograd convolutions (default)");
   models.base->convert_body_to(torch::kBFloat16);
   models.upsampler->convert_body_to(torch::kBFloat16);
   const pb::RunResult bf16 = timed("bfloat16");
-  for (int s = 0; s < seeds; ++s) {
-    const pb::Image& a = f32.base_images.at(size_t(s)).front();
-    const pb::Image& b = bf16.base_images.at(size_t(s)).front();
-    const double base_err = rmse(a, b, [](int, int) { return true; });
-    const double final_err = rmse(f32.images.at(size_t(s)), bf16.images.at(size_t(s)), inside);
-    std::cout << "  seed " << s << ": base " << a.width << " px PSNR " << std::setprecision(1)
-              << psnr(base_err) << " dB (RMSE " << std::setprecision(2) << base_err
-              << " levels), final image over the generated box PSNR " << std::setprecision(1)
-              << psnr(final_err) << " dB (RMSE " << std::setprecision(2) << final_err
-              << " levels)\n";
-  }
+  auto report = [&](const char* what, const pb::RunResult& r) {
+    for (int s = 0; s < seeds; ++s) {
+      const pb::Image& a = exact.base_images.at(size_t(s)).front();
+      const pb::Image& b = r.base_images.at(size_t(s)).front();
+      const double base_err = rmse(a, b, [](int, int) { return true; });
+      const double final_err = rmse(exact.images.at(size_t(s)), r.images.at(size_t(s)), inside);
+      std::cout << "  " << what << ", seed " << s << ": base " << a.width << " px PSNR "
+                << std::setprecision(1) << psnr(base_err) << " dB (RMSE " << std::setprecision(2)
+                << base_err << " levels), final image over the generated box PSNR "
+                << std::setprecision(1) << psnr(final_err) << " dB (RMSE "
+                << std::setprecision(2) << final_err << " levels)\n";
+    }
+  };
+  report("float32 Winograd", winograd);
+  report("bfloat16", bf16);
   return 0;
 }
 
