@@ -18,6 +18,7 @@
 #include "bench_options.h"
 #include "bench_util.h"
 #include "engine/core/command_registry.h"
+#include "engine/nn/common/conv2d.h"
 #include "engine/core/cpu_features.h"
 #include "engine/diffusion/schedule.h"
 #include "engine/pipelines/glide_pipeline.h"
@@ -31,7 +32,7 @@ using namespace pb::bench;
 constexpr const char* kHelp =
     R"(Usage: promptbrush-bench inpaint [--preset default|fast|all] [--threads N]
                                  [--measure-steps K] [--full] [--size WxH] [--vocab DIR]
-                                 [--precision auto|float32|bfloat16]
+                                 [--precision auto|float32|bfloat16] [--winograd-from PIXELS]
 
 Builds real-size GLIDE base-inpaint and upsample-inpaint models with random weights and
 times whole inpainting runs of a WxH image (default 512x384) with a 25% mask.
@@ -43,6 +44,9 @@ times whole inpainting runs of a WxH image (default 512x384) with a 25% mask.
   --full             run every step of the preset instead (slow on CPU: minutes)
   --precision P      auto (default: bfloat16 where the CPU has it natively, as the engine
                      chooses), float32 or bfloat16
+  --winograd-from PIXELS
+                     float32 3x3 convolutions on maps of at least PIXELS pixels as oneDNN
+                     Winograd (default: 4096 with AVX-512; 0 = never, LibTorch's)
   --vocab DIR        folder with encoder.json.gz and vocab.bpe.gz (default: the fixtures')
 Compares per-step times with the reference's single forward calls in
 fixtures/glide/reference_timing.json.
@@ -74,7 +78,8 @@ void reference_line(const std::string& fixtures) {
 
 int run_bench(const std::vector<std::string>& args) {
   const pb::bench::BenchOptions o(
-      args, {"--preset", "--threads", "--measure-steps", "--size", "--vocab", "--precision"},
+      args, {"--preset", "--threads", "--measure-steps", "--size", "--vocab", "--precision",
+             "--winograd-from"},
       {"--full"});
   if (o.help()) {
     std::cout << kHelp;
@@ -115,6 +120,10 @@ int run_bench(const std::vector<std::string>& args) {
   models.upsampler = pb::nn::glide::GlideUNet(pb::nn::glide::Config::upsample_inpaint());
   models.base->eval();
   models.upsampler->eval();
+  if (const int64_t w = o.get_int("--winograd-from", -1); w >= 0) {
+    pb::nn::set_cpu_winograd_min_pixels(*models.base, w);
+    pb::nn::set_cpu_winograd_min_pixels(*models.upsampler, w);
+  }
   std::string precision = o.get("--precision", "auto");
   if (precision != "auto" && precision != "float32" && precision != "bfloat16") {
     std::cerr << "promptbrush-bench inpaint: --precision is auto, float32 or bfloat16\n";
