@@ -207,8 +207,8 @@ int drift(pb::pipelines::GlideModels& models, const pb::text::GlideTokenizer& to
       std::cout << "  " << what << ", seed " << s << ": base " << a.width << " px PSNR "
                 << std::setprecision(1) << psnr(base_err) << " dB (RMSE " << std::setprecision(2)
                 << base_err << " levels), final image over the generated box PSNR "
-                << std::setprecision(1) << psnr(final_err) << " dB (RMSE "
-                << std::setprecision(2) << final_err << " levels)\n";
+                << std::setprecision(1) << psnr(final_err) << " dB (RMSE " << std::setprecision(2)
+                << final_err << " levels)\n";
     }
   };
   report("float32 Winograd", winograd);

@@ -18,9 +18,9 @@
 #include "bench_options.h"
 #include "bench_util.h"
 #include "engine/core/command_registry.h"
-#include "engine/nn/common/conv2d.h"
 #include "engine/core/cpu_features.h"
 #include "engine/diffusion/schedule.h"
+#include "engine/nn/common/conv2d.h"
 #include "engine/pipelines/glide_pipeline.h"
 #include "engine/pipelines/presets.h"
 #include "engine/runtime/device.h"
@@ -77,10 +77,10 @@ void reference_line(const std::string& fixtures) {
 }
 
 int run_bench(const std::vector<std::string>& args) {
-  const pb::bench::BenchOptions o(
-      args, {"--preset", "--threads", "--measure-steps", "--size", "--vocab", "--precision",
-             "--winograd-from"},
-      {"--full"});
+  const pb::bench::BenchOptions o(args,
+                                  {"--preset", "--threads", "--measure-steps", "--size", "--vocab",
+                                   "--precision", "--winograd-from"},
+                                  {"--full"});
   if (o.help()) {
     std::cout << kHelp;
     return 0;
