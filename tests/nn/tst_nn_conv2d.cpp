@@ -110,6 +110,26 @@ class TestNnConv2d : public QObject {
     QVERIFY(rel_err(conv->forward(x), reference(conv, x)) < 2e-5);
   }
 
+  void batches_share_one_weight_layout() {
+    if (!winograd_available()) QSKIP("this CPU or build has no oneDNN Winograd kernel");
+    torch::NoGradGuard no_grad;
+    auto conv = make_conv(64, 64);
+    conv->set_cpu_winograd_min_pixels(1);
+    const torch::Tensor two = torch::randn({2, 64, 32, 32});
+    QVERIFY(rel_err(conv->forward(two), reference(conv, two)) < 2e-5);
+    const std::size_t bytes = conv->winograd_cache_bytes();
+    QVERIFY(bytes > 0);
+    for (int64_t batch : {5, 8, 1}) {
+      const torch::Tensor x = torch::randn({batch, 64, 32, 32})
+                                  .contiguous(batch == 8 ? at::MemoryFormat::ChannelsLast
+                                                         : at::MemoryFormat::Contiguous);
+      QVERIFY2(rel_err(conv->forward(x), reference(conv, x)) < 2e-5,
+               qPrintable(QString::number(batch)));
+      // Larger batches run in chunks of the cached layout: no further copy of the weights.
+      QCOMPARE(conv->winograd_cache_bytes(), bytes);
+    }
+  }
+
   void concurrent_calls_agree() {
     if (!winograd_available()) QSKIP("this CPU or build has no oneDNN Winograd kernel");
     torch::NoGradGuard no_grad;

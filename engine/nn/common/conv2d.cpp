@@ -30,6 +30,8 @@ dnnl::engine& cpu_engine() {
 // algorithm. Measured on 2 cores: the Karlo SR's step (reference 36 s, LibTorch's 29 s) takes
 // 18 s with every 64 x 64 convolution, caching 4.4 GB (its 960 channels), and 23 s with this
 // cap, caching 1.1 GB. Below it are the 192-640 channel convolutions of the large maps.
+constexpr int64_t kWinogradRows = 1;
+
 constexpr std::size_t kMaxWinogradWeightBytes = std::size_t(64) << 20;
 
 // A buffer kept by its thread between calls and only ever grown. Why: the blocked src, dst
@@ -122,8 +124,8 @@ bool Conv2dImpl::winograd_applies(const torch::Tensor& x) const {
 
 #ifdef PB_HAVE_ONEDNN
 
-std::shared_ptr<const WinogradPlan> Conv2dImpl::plan_for(const torch::Tensor& x) {
-  const int64_t n = x.size(0), h = x.size(2), w = x.size(3);
+std::shared_ptr<const WinogradPlan> Conv2dImpl::plan_for(const torch::Tensor& x, int64_t n) {
+  const int64_t h = x.size(2), w = x.size(3);
   const bool channels_last = !x.is_contiguous();
   std::lock_guard<std::mutex> lock(mutex_);
   if (!plans_.empty() && (plans_.front()->weight_data != weight.data_ptr() ||
@@ -188,7 +190,9 @@ std::shared_ptr<const WinogradPlan> Conv2dImpl::plan_for(const torch::Tensor& x)
 
 #else
 
-std::shared_ptr<const WinogradPlan> Conv2dImpl::plan_for(const torch::Tensor&) { return nullptr; }
+std::shared_ptr<const WinogradPlan> Conv2dImpl::plan_for(const torch::Tensor&, int64_t) {
+  return nullptr;
+}
 
 #endif
 
@@ -199,43 +203,65 @@ torch::Tensor Conv2dImpl::forward(const torch::Tensor& input) {
       input.is_contiguous() || input.is_contiguous(at::MemoryFormat::ChannelsLast)
           ? input
           : input.contiguous();
-  const std::shared_ptr<const WinogradPlan> plan = plan_for(x);
-  if (!plan->supported) return torch::nn::Conv2dImpl::forward(input);
+  // kWinogradRows rows per call: oneDNN picks its kernel, and so the weights' layout, by
+  // the batch size (F(4x4) for one row, F(2x2) for two at some shapes, another blocking from
+  // three on), so each batch size (interpolation batches frames) would cache its own copy of
+  // the weights and pay its own transform. One row per call measured as fast per image.
+  // Rows are the outermost dimension in both layouts: a chunk is a pointer offset.
+  const int64_t n = x.size(0);
+  const std::shared_ptr<const WinogradPlan> full = plan_for(x, std::min(n, kWinogradRows));
+  if (!full->supported) return torch::nn::Conv2dImpl::forward(input);
   const auto layout =
-      plan->channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
-  torch::Tensor y = at::empty({plan->n, options.out_channels(), plan->h, plan->w},
-                              x.options().memory_format(layout));
+      full->channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+  torch::Tensor y =
+      at::empty({n, options.out_channels(), full->h, full->w}, x.options().memory_format(layout));
+  const torch::Tensor b = bias.defined() ? bias.detach().contiguous() : torch::Tensor();
+  for (int64_t row = 0; row < n; row += kWinogradRows) {
+    const int64_t rows = std::min(kWinogradRows, n - row);
+    const std::shared_ptr<const WinogradPlan> plan = rows == full->n ? full : plan_for(x, rows);
+    if (!plan->supported) {
+      y.narrow(0, row, rows).copy_(torch::nn::Conv2dImpl::forward(x.narrow(0, row, rows)));
+      continue;
+    }
+    run(*plan, x.narrow(0, row, rows), y.narrow(0, row, rows), b);
+  }
+  return y;
+#else
+  return torch::nn::Conv2dImpl::forward(input);
+#endif
+}
+
+#ifdef PB_HAVE_ONEDNN
+
+void Conv2dImpl::run(const WinogradPlan& plan, const torch::Tensor& x, const torch::Tensor& y,
+                     const torch::Tensor& b) const {
   thread_local ScratchBuffers scratch;
-  void* src_buf = scratch.src.get(plan->src_md.get_size(), x);
-  void* dst_buf = scratch.dst.get(plan->dst_md.get_size(), x);
-  void* pad_buf = scratch.pad.get(plan->scratchpad_md.get_size(), x);
+  void* src_buf = scratch.src.get(plan.src_md.get_size(), x);
+  void* dst_buf = scratch.dst.get(plan.dst_md.get_size(), x);
+  void* pad_buf = scratch.pad.get(plan.scratchpad_md.get_size(), x);
   dnnl::engine& engine = cpu_engine();
   try {
-    dnnl::memory user_src(plan->user_src_md, engine, x.data_ptr());
-    dnnl::memory user_dst(plan->user_dst_md, engine, y.data_ptr());
-    dnnl::memory src(plan->src_md, engine, src_buf);
-    dnnl::memory dst(plan->dst_md, engine, dst_buf);
+    dnnl::memory user_src(plan.user_src_md, engine, x.data_ptr());
+    dnnl::memory user_dst(plan.user_dst_md, engine, y.data_ptr());
+    dnnl::memory src(plan.src_md, engine, src_buf);
+    dnnl::memory dst(plan.dst_md, engine, dst_buf);
     std::unordered_map<int, dnnl::memory> args{
         {DNNL_ARG_SRC, src},
-        {DNNL_ARG_WEIGHTS, plan->weights},
+        {DNNL_ARG_WEIGHTS, plan.weights},
         {DNNL_ARG_DST, dst},
-        {DNNL_ARG_SCRATCHPAD, dnnl::memory(plan->scratchpad_md, engine, pad_buf)}};
-    torch::Tensor b;
-    if (bias.defined()) {
-      b = bias.detach().contiguous();
-      args.emplace(DNNL_ARG_BIAS, dnnl::memory(plan->bias_md, engine, b.data_ptr()));
-    }
+        {DNNL_ARG_SCRATCHPAD, dnnl::memory(plan.scratchpad_md, engine, pad_buf)}};
+    if (b.defined()) args.emplace(DNNL_ARG_BIAS, dnnl::memory(plan.bias_md, engine, b.data_ptr()));
     dnnl::stream stream(engine);
-    plan->src_reorder.execute(stream, user_src, src);
-    plan->conv.execute(stream, args);
-    plan->dst_reorder.execute(stream, dst, user_dst);
+    plan.src_reorder.execute(stream, user_src, src);
+    plan.conv.execute(stream, args);
+    plan.dst_reorder.execute(stream, dst, user_dst);
     stream.wait();
   } catch (const dnnl::error& e) {
     throw std::runtime_error(std::string("Winograd convolution (oneDNN) failed: ") + e.what());
   }
-  return y;
-#endif
 }
+
+#endif
 
 std::size_t Conv2dImpl::winograd_cache_bytes() const {
   std::size_t total = 0;

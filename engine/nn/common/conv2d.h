@@ -45,7 +45,10 @@ class Conv2dImpl : public torch::nn::Conv2dImpl {
 
  private:
   bool winograd_applies(const torch::Tensor& x) const;
-  std::shared_ptr<const WinogradPlan> plan_for(const torch::Tensor& x);
+  // The plan for `rows` rows of x's shape and layout, made on first use.
+  std::shared_ptr<const WinogradPlan> plan_for(const torch::Tensor& x, int64_t rows);
+  void run(const WinogradPlan& plan, const torch::Tensor& x, const torch::Tensor& y,
+           const torch::Tensor& bias) const;
 
   int64_t winograd_min_pixels_;
   mutable std::mutex mutex_;
