@@ -30,8 +30,6 @@ dnnl::engine& cpu_engine() {
 // algorithm. Measured on 2 cores: the Karlo SR's step (reference 36 s, LibTorch's 29 s) takes
 // 18 s with every 64 x 64 convolution, caching 4.4 GB (its 960 channels), and 23 s with this
 // cap, caching 1.1 GB. Below it are the 192-640 channel convolutions of the large maps.
-constexpr int64_t kWinogradRows = 1;
-
 constexpr std::size_t kMaxWinogradWeightBytes = std::size_t(64) << 20;
 
 // A buffer kept by its thread between calls and only ever grown. Why: the blocked src, dst
@@ -125,6 +123,9 @@ bool Conv2dImpl::winograd_applies(const torch::Tensor& x) const {
 #ifdef PB_HAVE_ONEDNN
 
 std::shared_ptr<const WinogradPlan> Conv2dImpl::plan_for(const torch::Tensor& x, int64_t n) {
+  // Only one-row plans transform weights; a plan of more rows is used only where oneDNN's
+  // layout for it equals the one-row layout, so the cache holds one layout per shape.
+  const bool may_transform = n == 1;
   const int64_t h = x.size(2), w = x.size(3);
   const bool channels_last = !x.is_contiguous();
   std::lock_guard<std::mutex> lock(mutex_);
@@ -172,6 +173,10 @@ std::shared_ptr<const WinogradPlan> Conv2dImpl::plan_for(const torch::Tensor& x,
     }
     for (const auto& p : plans_)
       if (p->supported && p->weights.get_desc() == pd.weights_desc()) plan->weights = p->weights;
+    if (!plan->weights && !may_transform) {
+      plans_.push_back(plan);  // supported = false: chunks of one row instead
+      return plan;
+    }
     if (!plan->weights) {
       torch::Tensor wt = weight.detach().contiguous();
       dnnl::memory user_weights(md(wei_dims, dt::f32, tag::oihw), cpu_engine(), wt.data_ptr());
@@ -203,27 +208,26 @@ torch::Tensor Conv2dImpl::forward(const torch::Tensor& input) {
       input.is_contiguous() || input.is_contiguous(at::MemoryFormat::ChannelsLast)
           ? input
           : input.contiguous();
-  // kWinogradRows rows per call: oneDNN picks its kernel, and so the weights' layout, by
-  // the batch size (F(4x4) for one row, F(2x2) for two at some shapes, another blocking from
-  // three on), so each batch size (interpolation batches frames) would cache its own copy of
-  // the weights and pay its own transform. One row per call measured as fast per image.
-  // Rows are the outermost dimension in both layouts: a chunk is a pointer offset.
+  // Chunks of two rows where oneDNN's weight layout for two equals its layout for one, else
+  // one row per call. oneDNN picks its kernel, and so the weights' layout, by the batch size
+  // (F(4x4) for one row, F(2x2) for two at some shapes, another blocking from three on): a
+  // plan per batch size would cache a copy of the weights per size, and interpolation batches
+  // its frames. Measured (Karlo decoder, batch 2): 4.4 s per step with two-row calls, 5.0 s
+  // with one. Rows are the outermost dimension in both layouts: a chunk is a pointer offset.
   const int64_t n = x.size(0);
-  const std::shared_ptr<const WinogradPlan> full = plan_for(x, std::min(n, kWinogradRows));
-  if (!full->supported) return torch::nn::Conv2dImpl::forward(input);
+  const std::shared_ptr<const WinogradPlan> one = plan_for(x, 1);
+  if (!one->supported) return torch::nn::Conv2dImpl::forward(input);
+  std::shared_ptr<const WinogradPlan> two;
+  if (n >= 2) two = plan_for(x, 2);
+  const int64_t chunk = two && two->supported ? 2 : 1;
   const auto layout =
-      full->channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+      one->channels_last ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   torch::Tensor y =
-      at::empty({n, options.out_channels(), full->h, full->w}, x.options().memory_format(layout));
+      at::empty({n, options.out_channels(), one->h, one->w}, x.options().memory_format(layout));
   const torch::Tensor b = bias.defined() ? bias.detach().contiguous() : torch::Tensor();
-  for (int64_t row = 0; row < n; row += kWinogradRows) {
-    const int64_t rows = std::min(kWinogradRows, n - row);
-    const std::shared_ptr<const WinogradPlan> plan = rows == full->n ? full : plan_for(x, rows);
-    if (!plan->supported) {
-      y.narrow(0, row, rows).copy_(torch::nn::Conv2dImpl::forward(x.narrow(0, row, rows)));
-      continue;
-    }
-    run(*plan, x.narrow(0, row, rows), y.narrow(0, row, rows), b);
+  for (int64_t row = 0; row < n; row += chunk) {
+    const int64_t rows = std::min(chunk, n - row);
+    run(rows == 2 ? *two : *one, x.narrow(0, row, rows), y.narrow(0, row, rows), b);
   }
   return y;
 #else

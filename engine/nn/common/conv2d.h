@@ -45,7 +45,8 @@ class Conv2dImpl : public torch::nn::Conv2dImpl {
 
  private:
   bool winograd_applies(const torch::Tensor& x) const;
-  // The plan for `rows` rows of x's shape and layout, made on first use.
+  // The plan for `rows` rows of x's shape and layout, made on first use. Only a one-row plan
+  // transforms weights; a plan of more rows is supported only where it can share them.
   std::shared_ptr<const WinogradPlan> plan_for(const torch::Tensor& x, int64_t rows);
   void run(const WinogradPlan& plan, const torch::Tensor& x, const torch::Tensor& y,
            const torch::Tensor& bias) const;
