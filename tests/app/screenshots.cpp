@@ -4,7 +4,7 @@
 // temporary models folder and shows a diffusion run: the region that will change, the run in
 // progress, its candidates, the applied result and a 1:1 crop of its seam (the pixels are
 // noise: the weights are random). Fails (exit 1, naming it) when a screen does not appear in
-// time or a screenshot cannot be written, and when the GUI thread stalls longer than
+// time or a screenshot cannot be written, and (exit 3) when the GUI thread stalls longer than
 // kMaxGuiStallMs while the engine works.
 #include <QApplication>
 #include <QDir>
@@ -238,6 +238,9 @@ int main(int argc, char** argv) {
   QDir().mkpath(shots::outDir);
   try {
     drive(argc > 2 ? QString::fromLocal8Bit(argv[2]) : QString());
+  } catch (const StallFailure& e) {
+    std::fprintf(stderr, "promptbrush-screenshots: FAILED: %s\n", e.what());
+    return 3;
   } catch (const DriverFailure& e) {
     std::fprintf(stderr, "promptbrush-screenshots: FAILED: %s\n", e.what());
     return 1;

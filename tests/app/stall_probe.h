@@ -19,6 +19,10 @@ namespace shots {
 struct DriverFailure : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
+// A stall over the bound: the driver exits 3 for it (screenshots.sh runs it once more).
+struct StallFailure : DriverFailure {
+  using DriverFailure::DriverFailure;
+};
 
 // The longest the GUI thread may be away from its event loop while the engine runs, not
 // counting time it waited for a core (below): one frame, 16 ms (issue 11). Measured on the
@@ -111,7 +115,7 @@ struct StallProbe {
       message += " (bound ";
       message += std::to_string(qRound(kMaxGuiStallMs));
       message += " ms)";
-      throw DriverFailure(message);
+      throw StallFailure(message);
     }
   }
   void start() {

@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <iomanip>
 #include <iostream>
 #include <random>
@@ -15,6 +16,7 @@
 #include "bench_options.h"
 #include "bench_util.h"
 #include "engine/core/command_registry.h"
+#include "engine/diffusion/guidance.h"
 #include "engine/diffusion/schedule.h"
 #include "engine/nn/common/conv2d.h"
 #include "engine/pipelines/glide_loader.h"
@@ -30,7 +32,7 @@ constexpr const char* kHelp =
     R"(Usage: promptbrush-bench accuracy [--models small|real] [--stage base|upsample|both]
                                    [--reference R] [--points LIST] [--seeds N] [--size WxH]
                                    [--precision float32|bfloat16] [--threads N]
-                                   [--stage drift [--preset P]]
+                                   [--stage drift [--preset P]] [--stage guidance]
 
 Runs GLIDE inpainting (a WxH noise image, default 256x192, with a centred box mask of a
 quarter of its area) stage by stage and prints, per sampler and respacing, the distance of
@@ -51,6 +53,11 @@ and PSNR), and the stage's wall time.
                    LibTorch's convolutions, then with the same models and seeds in float32
                    with Winograd convolutions and in bfloat16; prints the PSNR of their base
                    and final images against the first
+  --stage guidance instead: the base stage of --preset P (default fast; a comma list) at
+                   64 px with the box mask, guided at every step, then guided over part of
+                   the steps only (elsewhere the conditional prediction alone, scale 1);
+                   prints each one's distance from the first and the share of network work
+                   that halving the batch outside the guided steps would save
 )";
 
 struct Point {
@@ -216,6 +223,110 @@ int drift(pb::pipelines::GlideModels& models, const pb::text::GlideTokenizer& to
   return 0;
 }
 
+// Classifier-free guidance over part of the steps (issue 11): outside the interval the
+// conditional prediction alone (scale 1, which a half batch would compute), same batch and
+// noise, so the distance from full guidance is the change the saving would cost.
+int guidance_interval(pb::pipelines::GlideModels models, const pb::text::GlideTokenizer& tok,
+                      const std::string& prompt, const std::string& preset_names, int seeds) {
+  namespace d = pb::diffusion;
+  const auto& cfg = models.base->config();
+  const int s = cfg.image_size;
+  auto tokens = [&](const std::string& text) {
+    const auto padded = tok.padded_tokens_and_mask(tok.encode(text), cfg.text_ctx);
+    torch::Tensor t = torch::tensor(padded.tokens, torch::kInt64).unsqueeze(0);
+    torch::Tensor m = torch::zeros({1, cfg.text_ctx}, torch::kBool);
+    for (int i = 0; i < cfg.text_ctx; ++i) m[0][i] = bool(padded.mask[size_t(i)]);
+    return std::pair{t.expand({seeds, cfg.text_ctx}), m.expand({seeds, cfg.text_ctx})};
+  };
+  const auto [ct, cm] = tokens(prompt);
+  const auto [ut, um] = tokens("");
+  const auto text = models.base->encode_text(torch::cat({ct, ut}), torch::cat({cm, um}));
+  pb::nn::glide::UNetInputs inputs;
+  inputs.inpaint_image = d::seeded_randn({1, 3, s, s}, 7).clamp(-1, 1).expand({2 * seeds, 3, s, s});
+  torch::Tensor keep = torch::ones({1, 1, s, s});
+  keep.narrow(2, s / 4, s / 2).narrow(3, s / 4, s / 2).zero_();
+  inputs.inpaint_mask = keep.expand({2 * seeds, 1, s, s});
+  inputs.inpaint_image = inputs.inpaint_image * inputs.inpaint_mask;
+  const d::ModelFn network = [&](const torch::Tensor& x, const torch::Tensor& t) {
+    return models.base->forward(x, t, text, inputs);
+  };
+  const float scale = pb::GlideSettings{}.guidance_scale;
+  const d::ModelFn guided = d::classifier_free_guidance(network, scale);
+  const d::ModelFn cond_only = d::classifier_free_guidance(network, 1.0);
+  auto to_images = [&](const torch::Tensor& x) {
+    std::vector<pb::Image> out;
+    const torch::Tensor u8 = ((x + 1) * 127.5).round().clamp(0, 255).to(torch::kUInt8);
+    for (int r = 0; r < seeds; ++r) {
+      pb::Image im(s, s, 3);
+      const torch::Tensor hwc = u8[r].permute({1, 2, 0}).contiguous();
+      std::memcpy(im.pixels.data(), hwc.data_ptr(), im.pixels.size());
+      out.push_back(std::move(im));
+    }
+    return out;
+  };
+  auto inside = [&](int x, int y) {
+    return x >= s / 4 && x < s / 4 + s / 2 && y >= s / 4 && y < s / 4 + s / 2;
+  };
+  std::cout << "classifier-free guidance (scale " << scale << ") over part of the base steps, "
+            << seeds << " seed(s), distance from guidance at every step over the box\n";
+  std::stringstream names(preset_names);
+  std::string preset_name;
+  while (std::getline(names, preset_name, ',')) {
+    const pb::pipelines::GlidePreset* preset = pb::pipelines::find_glide_preset(preset_name);
+    if (!preset) throw std::invalid_argument("unknown preset " + preset_name);
+    const d::Schedule schedule =
+        d::respaced_schedule(d::named_betas("squaredcos_cap_v2"), preset->settings.base_respacing);
+    const int n = int(schedule.size());
+    // Guided: steps k in [first, last] of 0 .. n-1, counted from the noisy end.
+    auto run = [&](int first, int last) {
+      d::SampleOptions o;
+      o.sampler = preset->settings.sampler == pb::SamplerKind::dpmpp_2m ? d::Sampler::dpmpp_2m
+                  : preset->settings.sampler == pb::SamplerKind::ddim   ? d::Sampler::ddim
+                                                                        : d::Sampler::ddpm;
+      o.denoised_fn = d::known_region_forcing(inputs.inpaint_image, inputs.inpaint_mask);
+      o.noise = d::seeded_noise(11);
+      int k = 0;
+      const d::ModelFn partial = [&](const torch::Tensor& x, const torch::Tensor& t) {
+        const bool in = k >= first && k <= last;
+        ++k;
+        return in ? guided(x, t) : cond_only(x, t);
+      };
+      const torch::Tensor half = d::seeded_randn({seeds, 3, s, s}, 5);
+      const auto t0 = Clock::now();
+      const torch::Tensor x = d::sample_loop(schedule, partial, torch::cat({half, half}), o);
+      const double secs = ms_since(t0) / 1000;
+      return std::pair{to_images(x.narrow(0, 0, seeds)), secs};
+    };
+    const auto [full, full_secs] = run(0, n - 1);
+    std::cout << "\n"
+              << preset_name << " preset base stage (" << preset->settings.base_respacing << ", "
+              << n << " steps), full guidance " << std::fixed << std::setprecision(1) << full_secs
+              << " s\n  guided steps        saved   RMSE(lv)  PSNR dB\n";
+    // Unguided: the last 1-4 tenths (the low-noise end), the first 1-2 tenths, or every step.
+    const int tenth = std::max(1, n / 10);
+    std::vector<std::pair<int, int>> intervals;
+    for (int k = 1; k <= 4; ++k) intervals.push_back({0, n - 1 - k * tenth});
+    for (int k = 1; k <= 2; ++k) intervals.push_back({k * tenth, n - 1});
+    intervals.push_back({0, -1});
+    for (const auto& [first, last] : intervals) {
+      const auto [imgs, secs] = run(first, last);
+      double err = 0;
+      for (int r = 0; r < seeds; ++r) err += rmse(imgs[size_t(r)], full[size_t(r)], inside) / seeds;
+      std::ostringstream label;
+      if (last < first)
+        label << "none";
+      else
+        label << first + 1 << "-" << last + 1 << " of " << n;
+      const double saved = double(n - std::max(0, last - first + 1)) / (2.0 * n);
+      std::cout << "  " << std::left << std::setw(18) << label.str() << std::right
+                << std::setprecision(0) << std::setw(6) << saved * 100 << "%"
+                << std::setprecision(3) << std::setw(10) << err << std::setprecision(1)
+                << std::setw(9) << psnr(err) << std::endl;
+    }
+  }
+  return 0;
+}
+
 int run_accuracy(const std::vector<std::string>& args) {
   const BenchOptions o(args,
                        {"--models", "--stage", "--reference", "--points", "--seeds", "--size",
@@ -275,6 +386,8 @@ int run_accuracy(const std::vector<std::string>& args) {
   const Runner run(models, tok, req);
   auto inside = [&](int x, int y) { return box.contains(x + 0.5, y + 0.5); };
   if (stage == "drift") return drift(models, tok, req, o.get("--preset", "fast"), seeds, inside);
+  if (stage == "guidance")
+    return guidance_interval(models, tok, req.prompt, o.get("--preset", "fast"), seeds);
 
   std::cout << "GLIDE sampler accuracy, " << which << " models (" << precision << "), " << w << "x"
             << h << " image, " << seeds << " seed(s); distance from DDIM " << reference

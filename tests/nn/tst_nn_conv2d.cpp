@@ -8,15 +8,13 @@
 #include <thread>
 
 #include "engine/nn/common/conv2d.h"
+#include "tests/common/tensor_compare.h"
 
 #include <QtTest>
 
 namespace {
 
-double rel_err(const torch::Tensor& a, const torch::Tensor& b) {
-  const auto d = (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
-  return d / std::max(b.to(torch::kDouble).abs().max().item<double>(), 1e-30);
-}
+using pbtest::rel_err;
 
 torch::Tensor reference(const pb::nn::Conv2d& conv, const torch::Tensor& x) {
   const auto& o = conv->options;

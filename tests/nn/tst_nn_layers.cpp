@@ -7,15 +7,13 @@
 #include <torch/types.h>
 
 #include "engine/nn/common/cpu_parallel.h"
+#include "tests/common/tensor_compare.h"
 
 #include <QtTest>
 
 namespace {
 
-double rel_err(const torch::Tensor& a, const torch::Tensor& b) {
-  const auto d = (a.to(torch::kDouble) - b.to(torch::kDouble)).abs().max().item<double>();
-  return d / std::max(b.to(torch::kDouble).abs().max().item<double>(), 1e-30);
-}
+using pbtest::rel_err;
 
 torch::Tensor reference_linear(const torch::Tensor& x, const torch::Tensor& w,
                                const torch::Tensor& b) {

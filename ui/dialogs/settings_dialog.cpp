@@ -68,7 +68,9 @@ SettingsDialog::SettingsDialog(const EngineSettings& settings, QWidget* parent)
   budget_->setSuffix(tr(" MB"));
   budget_->setSpecialValueText(tr("Unlimited"));
   budget_->setValue(settings.memoryBudgetMb);
-  budget_->setToolTip(tr("Loaded models beyond this are unloaded, least recently used first"));
+  budget_->setToolTip(
+      tr("Loaded models beyond this are unloaded, least recently used first. A budget also turns "
+         "off the faster float32 convolutions, whose cached weights take memory"));
   form->addRow(tr("Memory budget"), budget_);
 
   threads_ = new QSpinBox;

@@ -1454,7 +1454,7 @@
         <translation>Unbegrenzt</translation>
     </message>
     <message>
-        <source>Loaded models beyond this are unloaded, least recently used first</source>
+        <source>Loaded models beyond this are unloaded, least recently used first. A budget also turns off the faster float32 convolutions, whose cached weights take memory</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
