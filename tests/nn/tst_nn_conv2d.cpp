@@ -2,10 +2,14 @@
 // weights, in both memory layouts; the cases that must stay LibTorch's; a reload of the
 // weights; concurrent calls.
 // LibTorch before Qt: Qt's `slots` macro breaks torch's headers.
+#include <ATen/record_function.h>
 #include <torch/nn/functional/conv.h>
 #include <torch/types.h>
 
+#include <algorithm>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "engine/nn/common/conv2d.h"
 #include "tests/common/tensor_compare.h"
@@ -126,6 +130,26 @@ class TestNnConv2d : public QObject {
       // Larger batches run in chunks of the cached layout: no further copy of the weights.
       QCOMPARE(conv->winograd_cache_bytes(), bytes);
     }
+  }
+
+  // Profilers (bench --profile) see the Winograd calls by name: they are no ATen operator.
+  void winograd_calls_are_named_for_profilers() {
+    if (!winograd_available()) QSKIP("this CPU or build has no oneDNN Winograd kernel");
+    torch::NoGradGuard no_grad;
+    auto conv = make_conv(32, 32);
+    conv->set_cpu_winograd_min_pixels(1);
+    const torch::Tensor x = torch::randn({1, 32, 16, 16});
+    static thread_local std::vector<std::string> seen;
+    seen.clear();
+    const auto handle = at::addThreadLocalCallback(
+        at::RecordFunctionCallback([](const at::RecordFunction& fn)
+                                       -> std::unique_ptr<at::ObserverContext> {
+          seen.emplace_back(fn.name());
+          return nullptr;
+        }).scopes({at::RecordScope::FUNCTION}));
+    conv->forward(x);
+    at::removeCallback(handle);
+    QCOMPARE(std::count(seen.begin(), seen.end(), "pb::winograd_conv2d"), 1);
   }
 
   void concurrent_calls_agree() {

@@ -1,6 +1,7 @@
 #include "engine/nn/common/conv2d.h"
 
 #include <ATen/ATen.h>
+#include <ATen/record_function.h>
 #include <torch/autograd.h>
 
 #include <algorithm>
@@ -217,6 +218,8 @@ torch::Tensor Conv2dImpl::forward(const torch::Tensor& input) {
   const int64_t n = x.size(0);
   const std::shared_ptr<const WinogradPlan> one = plan_for(x, 1);
   if (!one->supported) return torch::nn::Conv2dImpl::forward(input);
+  // Named for profilers (bench --profile): oneDNN's calls are no ATen operator.
+  RECORD_FUNCTION("pb::winograd_conv2d", c10::ArrayRef<const c10::IValue>{});
   std::shared_ptr<const WinogradPlan> two;
   if (n >= 2) two = plan_for(x, 2);
   const int64_t chunk = two && two->supported ? 2 : 1;
